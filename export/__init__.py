@@ -1,0 +1,1 @@
+"""Recipes that turn Hugging Face models into validated ONNX artifacts with manifests."""

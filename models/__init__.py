@@ -1,0 +1,1 @@
+"""Model registry and ONNX Runtime inference for shopstream's tasks."""

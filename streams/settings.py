@@ -1,0 +1,151 @@
+"""The one configuration object of shopstream.
+
+Every value comes from the environment (prefix ``SHOPSTREAM_``, nested fields with ``__``) or
+from defaults that run the local stack. Build it once in ``main`` and pass it down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_home() -> Path:
+    return Path.home() / ".cache" / "shopstream"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class KafkaSettings(_Frozen):
+    """How to reach Kafka."""
+
+    bootstrap: str = "127.0.0.1:19092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    session_timeout_ms: int = 10_000
+    request_timeout_ms: int = 30_000
+
+
+class ClickHouseSettings(_Frozen):
+    """How to reach ClickHouse (native protocol)."""
+
+    url: str = "clickhouse://127.0.0.1:19000/shopstream"
+    user: str = "default"
+    password: SecretStr = SecretStr("")
+    secure: bool = False
+    ca_certs: Path | None = None
+    verify: bool = True
+    connect_timeout_s: float = 5.0
+
+    @property
+    def host(self) -> str:
+        return self._parts()[0]
+
+    @property
+    def port(self) -> int:
+        return self._parts()[1]
+
+    @property
+    def database(self) -> str:
+        return self._parts()[2]
+
+    def _parts(self) -> tuple[str, int, str]:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(self.url)
+        if parsed.scheme not in {"clickhouse", "clickhouses"}:
+            msg = f"ClickHouse url must start with clickhouse:// (got {parsed.scheme!r})"
+            raise ValueError(msg)
+        database = parsed.path.lstrip("/") or "default"
+        return parsed.hostname or "127.0.0.1", parsed.port or 9000, database
+
+
+class TopicSettings(_Frozen):
+    """Topic names and partition counts."""
+
+    reviews: str = "shop.reviews"
+    chat_messages: str = "shop.chat.messages"
+    product_updates: str = "shop.products.updates"
+    sentiment: str = "shop.reviews.sentiment"
+    alerts: str = "shop.alerts.sentiment"
+    replies: str = "shop.chat.replies"
+    descriptions: str = "shop.products.descriptions"
+    deadletter: str = "shop.deadletter"
+    partitions: int = 4
+    replication_factor: int = 1
+
+
+class BatchSettings(_Frozen):
+    """Micro-batching of model calls and sink flushes."""
+
+    max_events: int = 64
+    within_s: float = 0.02
+    sink_max_rows: int = 5_000
+    sink_retry_initial_s: float = 0.5
+    sink_retry_max_s: float = 10.0
+
+
+class AlertSettings(_Frozen):
+    """When a product's reviews count as turning negative."""
+
+    window_s: int = 300
+    min_reviews: int = 5
+    negative_share: float = 0.5
+    baseline_margin: float = 0.2
+    baseline_weight: float = 0.2
+
+
+class StackSettings(_Frozen):
+    """The local stack started without Docker."""
+
+    kafka_version: str = "4.4.0"
+    kafka_port: int = 19092
+    kafka_controller_port: int = 19093
+    kafka_heap: str = "512m"
+    clickhouse_tcp_port: int = 19000
+    clickhouse_http_port: int = 18123
+    clickhouse_interserver_port: int = 19009
+    start_timeout_s: float = 90.0
+
+
+class Settings(BaseSettings):
+    """All of shopstream's configuration, frozen once built."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SHOPSTREAM_", env_nested_delimiter="__", frozen=True, extra="ignore"
+    )
+
+    app_id: str = "shopstream"
+    home: Path = Field(default_factory=_default_home)
+    kafka: KafkaSettings = KafkaSettings()
+    clickhouse: ClickHouseSettings = ClickHouseSettings()
+    topics: TopicSettings = TopicSettings()
+    batch: BatchSettings = BatchSettings()
+    alerts: AlertSettings = AlertSettings()
+    stack: StackSettings = StackSettings()
+    model_dir: Path | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    web_port: int = 6066
+    migrations_dir: Path = PROJECT_ROOT / "compose" / "clickhouse" / "migrations"
+
+    @property
+    def models_path(self) -> Path:
+        """Where the model registry lives (manifests and ONNX files)."""
+        return self.model_dir or self.home / "models"
+
+    @property
+    def state_dir(self) -> Path:
+        """Where the local stack keeps its data, logs and PIDs."""
+        return self.home / "stack"

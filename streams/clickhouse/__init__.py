@@ -1,0 +1,1 @@
+"""ClickHouse access: client construction, schema migrations, the batching sink."""

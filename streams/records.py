@@ -1,0 +1,154 @@
+"""Event contracts: the records on every topic (DESIGN.md, "Topics").
+
+Records are versioned JSON. Unknown fields are tolerated (ignored), missing required fields
+and wrong types are not: JSON is validated in strict mode, so ``"rating": "5"`` is an error
+rather than a silent coercion.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+SentimentLabel = Literal["negative", "neutral", "positive"]
+Severity = Literal["warning", "critical"]
+Verdict = Literal["accepted", "rejected"]
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC."""
+    return datetime.now(UTC)
+
+
+class InputEvent(BaseModel):
+    """Base of events that platform services emit."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    event_id: str = Field(min_length=1, max_length=200)
+
+
+class Review(InputEvent):
+    """A product review (``shop.reviews``, keyed by product_id)."""
+
+    review_id: str = Field(min_length=1)
+    product_id: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    title: str = ""
+    text: str = Field(min_length=1, max_length=20_000)
+    lang: str = "en"
+    created_at: datetime
+
+
+class ChatMessage(InputEvent):
+    """A customer's chat message (``shop.chat.messages``, keyed by conversation_id)."""
+
+    conversation_id: str = Field(min_length=1)
+    message_id: str = Field(min_length=1)
+    customer_id: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=8_000)
+    product_id: str | None = None
+    sent_at: datetime
+
+
+class ProductUpdate(InputEvent):
+    """A product's new state (``shop.products.updates``, keyed by product_id)."""
+
+    product_id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    category: str = ""
+    attributes: dict[str, str] = Field(default_factory=dict)
+    price: float | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    description: str | None = None
+    updated_at: datetime
+
+
+class SourceRef(BaseModel):
+    """Where an output came from: the input event and its Kafka coordinates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    partition: int
+    offset: int
+    event_id: str
+
+
+class OutputRecord(BaseModel):
+    """Base of records shopstream publishes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+
+
+class SentimentResult(OutputRecord):
+    """Sentiment of one review (``shop.reviews.sentiment``)."""
+
+    result_id: str
+    review_id: str
+    product_id: str
+    label: SentimentLabel
+    score: float
+    probabilities: dict[str, float]
+    rating: int | None = None
+    model: str
+    model_version: str
+    source: SourceRef
+    review_created_at: datetime
+    processed_at: datetime = Field(default_factory=utcnow)
+
+
+class SentimentAlert(OutputRecord):
+    """A product's reviews turned negative in a window (``shop.alerts.sentiment``)."""
+
+    alert_id: str
+    product_id: str
+    window_start: datetime
+    window_end: datetime
+    reviews: int
+    negatives: int
+    negative_share: float
+    baseline: float
+    severity: Severity
+    raised_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatReply(OutputRecord):
+    """A drafted customer-service reply (``shop.chat.replies``)."""
+
+    reply_id: str
+    conversation_id: str
+    in_reply_to: str
+    text: str
+    intent: str
+    model: str
+    model_version: str
+    verdict: Verdict
+    reasons: list[str] = Field(default_factory=list)
+    fallback: bool = False
+    ai_generated: bool = True
+    source: SourceRef
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProductDescription(OutputRecord):
+    """A refreshed product description (``shop.products.descriptions``)."""
+
+    description_id: str
+    product_id: str
+    source_event_id: str
+    description: str
+    model: str
+    model_version: str
+    verdict: Verdict
+    reasons: list[str] = Field(default_factory=list)
+    fallback: bool = False
+    source: SourceRef
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,83 @@
+"""The local stack as one unit: up, down, status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from streams.settings import Settings
+from streams.stack.clickhouse import ClickHouseServer
+from streams.stack.kafka import KafkaBroker
+from streams.stack.process import ManagedProcess
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """What one local service is doing."""
+
+    name: str
+    pid: int | None
+    rss_mib: float | None
+    address: str
+    start_s: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.pid is not None
+
+
+def rss_mib(pid: int) -> float | None:
+    """Resident memory of a process in MiB, from /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        return None
+    return None
+
+
+class LocalStack:
+    """The Kafka broker and ClickHouse server of the local stack."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.kafka = KafkaBroker(settings)
+        self.clickhouse = ClickHouseServer(settings)
+
+    def up(self) -> list[ServiceStatus]:
+        """Start both services (reusing running ones) and wait until they answer."""
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        clickhouse_s = self.clickhouse.up()
+        kafka_s = self.kafka.up()
+        return self.status(start_s={"kafka": kafka_s, "clickhouse": clickhouse_s})
+
+    def down(self) -> list[str]:
+        """Stop both services; returns the names of those that were running."""
+        stopped = []
+        if self.kafka.down():
+            stopped.append("kafka")
+        if self.clickhouse.down():
+            stopped.append("clickhouse")
+        return stopped
+
+    def status(self, start_s: dict[str, float] | None = None) -> list[ServiceStatus]:
+        """PID, memory and address of each service."""
+        stack = self.settings.stack
+        entries: list[tuple[ManagedProcess, str]] = [
+            (self.kafka.process, f"127.0.0.1:{stack.kafka_port}"),
+            (self.clickhouse.process, f"127.0.0.1:{stack.clickhouse_tcp_port}"),
+        ]
+        out = []
+        for process, address in entries:
+            pid = process.pid()
+            out.append(
+                ServiceStatus(
+                    name=process.name,
+                    pid=pid,
+                    rss_mib=rss_mib(pid) if pid else None,
+                    address=address,
+                    start_s=(start_s or {}).get(process.name),
+                )
+            )
+        return out

@@ -1,0 +1,145 @@
+"""Background service processes tracked by PID files."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from streams.errors import StackError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ManagedProcess:
+    """A service started in its own session, known by a PID file and a log file."""
+
+    name: str
+    state_dir: Path
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "log" / f"{self.name}.out"
+
+    def pid(self) -> int | None:
+        """The PID of the running service, or None (stale PID files are removed)."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        if _alive(pid):
+            return pid
+        self.pid_file.unlink(missing_ok=True)
+        return None
+
+    def start(self, argv: Sequence[str], env: dict[str, str] | None = None) -> int:
+        """Start the service detached from this process; returns its PID."""
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_file.open("ab") as out:
+            proc = subprocess.Popen(  # noqa: S603 - argv is built by the stack, not user input
+                list(argv),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env={**os.environ, **(env or {})},
+            )
+        self.pid_file.write_text(str(proc.pid))
+        log.info("stack.started service=%s pid=%d log=%s", self.name, proc.pid, self.log_file)
+        return proc.pid
+
+    def stop(self, timeout_s: float = 30.0) -> bool:
+        """Stop the service: SIGTERM, then SIGKILL after the timeout. False if it was not running."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        _signal_group(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        if _alive(pid):
+            log.warning("stack.kill service=%s pid=%d reason=sigterm-timeout", self.name, pid)
+            _signal_group(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.05)
+        self.pid_file.unlink(missing_ok=True)
+        log.info("stack.stopped service=%s pid=%d", self.name, pid)
+        return True
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the service's output, for error messages."""
+        try:
+            text = self.log_file.read_text(errors="replace")
+        except FileNotFoundError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child still answers kill(0); treat it as gone.
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return status != "Z"
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        return
+    except PermissionError:
+        os.kill(pid, sig)
+
+
+def port_open(host: str, port: int, timeout_s: float = 0.5) -> bool:
+    """Whether something accepts TCP connections on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(
+    check: Callable[[], bool],
+    *,
+    timeout_s: float,
+    what: str,
+    process: ManagedProcess | None = None,
+    interval_s: float = 0.2,
+) -> float:
+    """Poll ``check`` until it holds; returns the seconds waited.
+
+    Raises:
+        StackError: the timeout passed, or the process died meanwhile (with its log tail).
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if check():
+            return time.monotonic() - started
+        if process is not None and process.pid() is None:
+            msg = f"{what}: {process.name} exited during start-up; log:\n{process.log_tail()}"
+            raise StackError(msg)
+        time.sleep(interval_s)
+    tail = f"; log:\n{process.log_tail()}" if process is not None else ""
+    msg = f"{what}: not ready after {timeout_s:.0f}s{tail}"
+    raise StackError(msg)

@@ -67,9 +67,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "system_prompt_probe",
         re.compile(
             r"\bsystem\s*(?:prompt|message|instructions?)\b"
-            r"|\b(?:reveal|show|print|display|output|leak|dump|tell me|give me|what (?:are|were|is))"
-            r"\s+(?:me\s+)?(?:your|the)\s+(?:initial\s+|hidden\s+|original\s+|secret\s+)?"
-            r"(?:instructions|prompt|rules|guidelines|configuration|context)\b",
+            r"|\b(?:reveal|show|print|display|output|leak|dump|tell me|give me|"
+            r"what (?:are|were|is))\s+(?:me\s+)?"
+            r"(?:your\s+(?:initial\s+|hidden\s+|original\s+|secret\s+)?"
+            r"(?:instructions|prompt|configuration)"
+            r"|(?:your|the)\s+(?:initial|hidden|original|secret)\s+"
+            r"(?:instructions|prompt|rules|guidelines|configuration|context))\b",
             _I,
         ),
     ),
@@ -78,8 +81,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:you are now|you're now|from now on,? you(?: are|'re| will)?|"
             r"pretend (?:to be|you are|you're)|role-?play as|imagine you are|"
-            r"act as(?: if)?(?: you(?: are|'re))? (?:an?|the|my|if)\b|behave (?:as|like) (?:an?|the)\b|"
-            r"simulate (?:an?|the)\b)",
+            r"act as(?: if)?(?: you(?: are|'re))? (?:an?|the|my|if)\b|"
+            r"behave (?:as|like) (?:an?|the)\b|simulate (?:an?|the)\b)",
             _I,
         ),
     ),

@@ -57,15 +57,14 @@ _PHONE_CANDIDATES: tuple[re.Pattern[str], ...] = (
     # International: +CC then groups, optionally with one parenthesised group.
     re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,6}(?!\d)"),
     # North American: optional 1, area code with or without parentheses, 3-3-4.
-    re.compile(
-        r"(?<![\w#/.-])(?:1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\d/-])"
-    ),
+    re.compile(r"(?<![\w#/.-])(?:1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\d/-])"),
     # European national format: a trunk 0 and 9-12 digits in 2-3 groups.
     re.compile(r"(?<![\w#/.-])0\d{2,4}[ .-]?\d{3,4}[ .-]?\d{2,4}(?![\d/.-])"),
 )
 # A bare digit run only counts as a phone number after a word that says so.
 _PHONE_CONTEXT = re.compile(
-    r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|text me|reach me|contact me)\b"
+    r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|text me|reach me|contact me|"
+    r"my number)\b"
     r"[^\d\n]{0,25}((?:\+?\d[ .-]?){6,14}\d)(?![\d/])",
     re.IGNORECASE,
 )

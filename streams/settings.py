@@ -138,6 +138,8 @@ class Settings(BaseSettings):
     model_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
     web_port: int = 6066
+    web_bind: str = "127.0.0.1"
+    worker_log_level: str = "info"
     migrations_dir: Path = PROJECT_ROOT / "compose" / "clickhouse" / "migrations"
 
     @property

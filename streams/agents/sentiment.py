@@ -1,0 +1,29 @@
+"""Review sentiment agent: ``shop.reviews`` → ``shop.reviews.sentiment`` + ClickHouse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from streams.pipeline import Pipeline
+from streams.records import Review
+
+
+def register(app: faust.App, pipeline: Pipeline) -> Any:
+    """Attach the agent to the app."""
+    settings = pipeline.settings
+    topic = app.topic(settings.topics.reviews, key_serializer="raw", value_serializer="raw")
+    scorer = pipeline.scorer
+    if scorer is None:
+        msg = "load the sentiment model before registering its agent"
+        raise RuntimeError(msg)
+
+    async def sentiment(stream: faust.StreamT[Any]) -> None:
+        batches = stream.take_events(settings.batch.max_events, within=settings.batch.within_s)
+        async for events in batches:
+            reviews = await pipeline.intake.decode(events, Review)
+            results = await scorer.score(reviews)
+            await pipeline.deliver_sentiment(results)
+
+    return app.agent(topic, name="shopstream.sentiment", sink=None)(sentiment)

@@ -1,0 +1,105 @@
+"""Windowed negative-share alerting per product (pure logic; the table lives in the agent).
+
+Windows are tumbling, on the review's own time. A window raises at most one alert: when it
+has at least ``min_reviews`` reviews, a negative share of at least ``negative_share`` and
+at least ``baseline_margin`` above the product's baseline. The baseline is an exponentially
+weighted mean of the product's closed windows' negative shares, starting from a prior.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from streams.ids import output_id
+from streams.records import SentimentAlert, SentimentResult, Severity
+from streams.settings import AlertSettings
+
+PRIOR_BASELINE = 0.15
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """One product's current window and baseline (the Faust table's value, as a dict)."""
+
+    window_start: int
+    reviews: int = 0
+    negatives: int = 0
+    baseline: float = PRIOR_BASELINE
+    alerted: bool = False
+
+    def to_dict(self) -> dict[str, float | int | bool]:
+        return {
+            "window_start": self.window_start,
+            "reviews": self.reviews,
+            "negatives": self.negatives,
+            "baseline": self.baseline,
+            "alerted": self.alerted,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, float | int | bool]) -> WindowState:
+        return cls(
+            window_start=int(data["window_start"]),
+            reviews=int(data["reviews"]),
+            negatives=int(data["negatives"]),
+            baseline=float(data["baseline"]),
+            alerted=bool(data["alerted"]),
+        )
+
+
+def window_of(when: datetime, size_s: int) -> int:
+    """Start (epoch seconds) of the tumbling window holding ``when``."""
+    epoch = int(when.timestamp())
+    return epoch - epoch % size_s
+
+
+def severity_of(share: float, baseline: float) -> Severity:
+    """Critical when most reviews are negative or far above the baseline."""
+    return "critical" if share >= 0.8 or share - baseline >= 0.5 else "warning"
+
+
+def observe(
+    state: WindowState | None, result: SentimentResult, settings: AlertSettings
+) -> tuple[WindowState, SentimentAlert | None]:
+    """Fold one sentiment result into a product's state; maybe raise the window's alert.
+
+    Results older than the current window are counted into nothing (the window closed).
+    """
+    start = window_of(result.review_created_at, settings.window_s)
+    if state is None:
+        state = WindowState(window_start=start)
+    if start < state.window_start:
+        return state, None
+    if start > state.window_start:
+        baseline = state.baseline
+        if state.reviews >= settings.min_reviews:
+            share = state.negatives / state.reviews
+            w = settings.baseline_weight
+            baseline = (1 - w) * baseline + w * share
+        state = WindowState(window_start=start, baseline=baseline)
+    negative = result.label == "negative"
+    state = replace(
+        state, reviews=state.reviews + 1, negatives=state.negatives + (1 if negative else 0)
+    )
+    share = state.negatives / state.reviews
+    if (
+        state.alerted
+        or state.reviews < settings.min_reviews
+        or share < settings.negative_share
+        or share < state.baseline + settings.baseline_margin
+    ):
+        return state, None
+    window_start = datetime.fromtimestamp(start, UTC)
+    alert = SentimentAlert(
+        alert_id=output_id("alert", result.product_id, str(start)),
+        product_id=result.product_id,
+        window_start=window_start,
+        window_end=window_start + timedelta(seconds=settings.window_s),
+        reviews=state.reviews,
+        negatives=state.negatives,
+        negative_share=round(share, 4),
+        baseline=round(state.baseline, 4),
+        severity=severity_of(share, state.baseline),
+    )
+    return replace(state, alerted=True), alert

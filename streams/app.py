@@ -1,0 +1,81 @@
+"""The Faust application and the services its agents share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import faust
+
+from streams.kafka_config import ssl_context
+from streams.pipeline import Pipeline
+from streams.settings import KafkaSettings, Settings
+
+log = logging.getLogger(__name__)
+
+ALL_TASKS = ("sentiment", "alerts")
+
+
+def broker_credentials(kafka: KafkaSettings) -> faust.auth.Credentials | None:
+    """Faust (aiokafka) credentials for SASL and/or TLS, or None for PLAINTEXT."""
+    context = ssl_context(kafka)
+    if kafka.sasl_mechanism is not None:
+        password = kafka.sasl_password.get_secret_value() if kafka.sasl_password else ""
+        return faust.SASLCredentials(
+            username=kafka.sasl_username or "",
+            password=password,
+            ssl_context=context,
+            mechanism=kafka.sasl_mechanism,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A Faust app configured from settings; agents are registered separately."""
+    kafka = settings.kafka
+    return faust.App(
+        settings.app_id,
+        broker=f"kafka://{kafka.bootstrap}",
+        broker_credentials=broker_credentials(kafka),
+        store="memory://",
+        autodiscover=False,
+        topic_partitions=settings.topics.partitions,
+        topic_replication_factor=settings.topics.replication_factor,
+        key_serializer="raw",
+        value_serializer="raw",
+        broker_session_timeout=kafka.session_timeout_ms / 1000,
+        broker_heartbeat_interval=max(kafka.session_timeout_ms / 1000 / 5, 0.5),
+        broker_request_timeout=kafka.request_timeout_ms / 1000,
+        broker_max_poll_interval=600.0,
+        broker_commit_interval=1.0,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_port=settings.web_port,
+        web_bind=settings.web_bind,
+        web_host=settings.web_bind,
+        web_in_thread=False,
+        table_standby_replicas=0,
+    )
+
+
+def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.App, Pipeline]:
+    """The app with the agents of the chosen tasks and the web endpoints registered."""
+    from streams import web
+    from streams.agents import alerts, sentiment
+
+    unknown = set(tasks) - set(ALL_TASKS)
+    if unknown:
+        msg = f"unknown tasks {sorted(unknown)}; choose from {ALL_TASKS}"
+        raise ValueError(msg)
+    app = create_app(settings)
+    pipeline = Pipeline(settings, app, ThreadPoolExecutor(max_workers=2, thread_name_prefix="model"))
+    if "sentiment" in tasks:
+        pipeline.load_sentiment()
+        sentiment.register(app, pipeline)
+    if "alerts" in tasks:
+        alerts.register(app, pipeline)
+    web.register(app, pipeline)
+    return app, pipeline

@@ -1,0 +1,73 @@
+"""``shopstream worker``, ``shopstream replay`` and ``shopstream demo``."""
+
+from __future__ import annotations
+
+import click
+
+from streams.cli import logs
+from streams.errors import ShopstreamError
+from streams.replay import replay
+from streams.sample_data import Kind
+from streams.settings import Settings
+
+
+@click.command()
+@click.option(
+    "--tasks", default="sentiment,alerts", show_default=True, help="Comma-separated agents to run."
+)
+@click.pass_obj
+def worker(settings: Settings, tasks: str) -> None:
+    """Run a stream worker (joins the consumer group; scale by starting more)."""
+    import faust
+
+    from streams.app import build
+    from streams.clickhouse.migrations import migrate
+    from streams.topics import ensure_topics
+
+    logs.configure(settings.worker_log_level)
+    ensure_topics(settings)
+    migrate(settings.clickhouse, settings.migrations_dir)
+    app, pipeline = build(settings, [t.strip() for t in tasks.split(",") if t.strip()])
+    try:
+        faust.Worker(app, loglevel=settings.worker_log_level).execute_from_commandline()
+    finally:
+        pipeline.clickhouse.close()
+
+
+@click.command(name="replay")
+@click.option(
+    "--kind", type=click.Choice(["review", "chat", "product"]), default="review", show_default=True
+)
+@click.option("--count", type=int, default=1000, show_default=True)
+@click.option("--rate", type=float, default=0.0, help="Events per second (0: as fast as possible).")
+@click.option("--malformed-share", type=float, default=0.0, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.pass_obj
+def replay_command(
+    settings: Settings, kind: Kind, count: int, rate: float, malformed_share: float, seed: int
+) -> None:
+    """Produce sample events into an input topic."""
+    if not 0.0 <= malformed_share <= 1.0:
+        raise click.BadParameter("must be between 0 and 1", param_hint="--malformed-share")
+    report = replay(
+        settings, kind, count, rate=rate, malformed_share=malformed_share, seed=seed
+    )
+    click.echo(
+        f"produced {report.produced} to {report.topic} ({report.malformed} malformed) "
+        f"in {report.seconds:.2f}s"
+    )
+
+
+@click.command()
+@click.option("--reviews", type=int, default=2000, show_default=True)
+@click.option("--timeout", type=float, default=600.0, show_default=True)
+@click.pass_obj
+def demo(settings: Settings, reviews: int, timeout: float) -> None:
+    """The main job on local defaults: stack, models, worker, sample traffic, summary."""
+    from streams.demo import run_demo
+
+    try:
+        summary = run_demo(settings, reviews=reviews, timeout_s=timeout, echo=click.echo)
+    except ShopstreamError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary)

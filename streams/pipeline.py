@@ -1,0 +1,91 @@
+"""What agents share: intake, model services and the sinks, with durable delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
+
+import faust
+
+from streams import metrics
+from streams.clickhouse import rows
+from streams.codec import encode
+from streams.intake import Intake
+from streams.records import SentimentAlert, SentimentResult
+from streams.sentiment import SentimentScorer
+from streams.settings import Settings
+from streams.sinks.clickhouse import ClickHouseSink
+from streams.sinks.kafka import KafkaPublisher, OutMessage
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    """Services built once per worker and handed to the agents."""
+
+    def __init__(self, settings: Settings, app: faust.App, executor: Executor) -> None:
+        self.settings = settings
+        self.executor = executor
+        self.publisher = KafkaPublisher(app)
+        self.intake = Intake(self.publisher, settings.topics.deadletter)
+        self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)
+        self.scorer: SentimentScorer | None = None
+        self.providers: dict[str, str] = {}
+
+    def load_sentiment(self) -> None:
+        """Resolve, verify and load the sentiment model (fails loudly when missing)."""
+        from models.classifier import Classifier
+        from models.registry import Registry
+
+        handle = Registry(self.settings.models_path).resolve("sentiment")
+        classifier = Classifier.load(handle, device=self.settings.device)
+        classifier.warmup()
+        manifest = handle.manifest
+        self.scorer = SentimentScorer(classifier, manifest.name, manifest.version, self.executor)
+        self.providers["sentiment"] = classifier.provider
+        metrics.MODEL_LOADED.labels(task="sentiment", provider=classifier.provider).set(1)
+
+    async def deliver_sentiment(self, results: Sequence[SentimentResult]) -> None:
+        """Publish results and insert their rows; returns when both are durable."""
+        if not results:
+            return
+        topic = self.settings.topics.sentiment
+        messages = [
+            OutMessage(topic=topic, key=result.product_id.encode(), value=encode(result))
+            for result in results
+        ]
+        await asyncio.gather(
+            self.publisher.publish(messages),
+            self.clickhouse.write(
+                rows.SENTIMENT_TABLE,
+                rows.SENTIMENT_COLUMNS,
+                [rows.sentiment_row(result) for result in results],
+            ),
+        )
+        now = time.time()
+        for result in results:
+            lag = now - result.review_created_at.timestamp()
+            if lag >= 0:
+                metrics.END_TO_END_LATENCY.labels(task="sentiment").observe(lag)
+
+    async def deliver_alert(self, alert: SentimentAlert) -> None:
+        """Publish an alert and insert its row; returns when both are durable."""
+        message = OutMessage(
+            topic=self.settings.topics.alerts,
+            key=alert.product_id.encode(),
+            value=encode(alert),
+        )
+        await asyncio.gather(
+            self.publisher.publish([message]),
+            self.clickhouse.write(rows.ALERTS_TABLE, rows.ALERT_COLUMNS, [rows.alert_row(alert)]),
+        )
+        metrics.ALERTS.labels(severity=alert.severity).inc()
+        metrics.NEGATIVE_SHARE.labels(product_id=alert.product_id).set(alert.negative_share)
+        log.info(
+            "alert.raised product_id=%s window_start=%s share=%.2f reviews=%d severity=%s",
+            alert.product_id, alert.window_start.isoformat(), alert.negative_share,
+            alert.reviews, alert.severity,
+        )  # fmt: skip

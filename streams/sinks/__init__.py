@@ -1,0 +1,1 @@
+"""Where results go: Kafka output topics and ClickHouse tables."""

@@ -108,7 +108,9 @@ def validate_description(
         reasons.append("missing_product_name")
     squashed = _squash(text)
     for key, attribute in sorted(facts.attributes.items()):
-        if attribute.strip() and _squash(attribute) not in squashed:
+        # Whole-word match: a one-letter size "M" must not be found inside "merino".
+        wanted = rf"(?<!\w){re.escape(_squash(attribute))}(?!\w)"
+        if attribute.strip() and not re.search(wanted, squashed):
             reasons.append(f"dropped_attribute:{key}")
     known = _fact_numbers(facts)
     for match in _NUMBER.finditer(text):

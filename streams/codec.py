@@ -24,10 +24,12 @@ def decode(model: type[M], raw: bytes | None) -> M:
         msg = "empty message value"
         raise DecodeError(msg)
     try:
-        payload = json.loads(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         msg = f"value is not UTF-8: {exc.reason} at byte {exc.start}"
         raise DecodeError(msg) from exc
+    try:
+        payload = json.loads(text)
     except json.JSONDecodeError as exc:
         msg = f"value is not JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
         raise DecodeError(msg) from exc
@@ -39,7 +41,7 @@ def decode(model: type[M], raw: bytes | None) -> M:
         msg = f"schema_version {version} is newer than supported ({SCHEMA_VERSION})"
         raise DecodeError(msg)
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(text)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"

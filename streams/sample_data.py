@@ -64,6 +64,11 @@ def review_snippets() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@cache
+def _by_label(label: str) -> tuple[tuple[str, str], ...]:
+    return tuple(item for item in review_snippets() if item[0] == label)
+
+
 @dataclass(frozen=True)
 class Product:
     """A catalogue entry of the sample shop."""
@@ -78,7 +83,8 @@ class Product:
 class SampleShop:
     """A deterministic sample catalogue and event factory."""
 
-    def __init__(self, seed: int = 7, products: int = 50) -> None:
+    def __init__(self, seed: int = 7, products: int = 50, negative_share: float = 0.2) -> None:
+        self.negative_share = negative_share
         self.rng = random.Random(seed)
         self.faker = Faker()
         self.faker.seed_instance(seed)
@@ -102,10 +108,14 @@ class SampleShop:
         return (self.start + timedelta(milliseconds=self._tick)).isoformat()
 
     def review(self, product: Product | None = None, label: str | None = None) -> dict[str, Any]:
-        """A review event; ``label`` forces a negative or positive snippet."""
+        """A review event; ``label`` forces a negative or positive snippet.
+
+        Without ``label`` about ``negative_share`` of reviews are negative, as in a healthy shop.
+        """
         product = product or self.rng.choice(self.products)
-        pool = [item for item in review_snippets() if label is None or item[0] == label]
-        polarity, text = self.rng.choice(pool)
+        if label is None:
+            label = "negative" if self.rng.random() < self.negative_share else "positive"
+        polarity, text = self.rng.choice(_by_label(label))
         rating = self.rng.choice((4, 5) if polarity == "positive" else (1, 2))
         return {
             "schema_version": 1,

@@ -151,3 +151,27 @@ class Settings(BaseSettings):
     def state_dir(self) -> Path:
         """Where the local stack keeps its data, logs and PIDs."""
         return self.home / "stack"
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, Path):
+        return str(value)
+    msg = f"cannot pass {type(value).__name__} through the environment"
+    raise TypeError(msg)
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """Environment variables that rebuild these settings in a child process (secrets included)."""
+    import json
+
+    env: dict[str, str] = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        key = f"SHOPSTREAM_{name.upper()}"
+        if isinstance(value, BaseModel):
+            env[key] = json.dumps(value.model_dump(), default=_plain)
+        elif value is not None:
+            env[key] = str(_plain(value)) if isinstance(value, SecretStr | Path) else str(value)
+    return env

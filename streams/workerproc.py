@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from streams.errors import StackError
-from streams.settings import Settings
+from streams.settings import Settings, to_env
 
 
 class WorkerProcess:
@@ -37,7 +37,12 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         """Launch the worker (settings reach it through the environment)."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.env, "SHOPSTREAM_WEB_PORT": str(self.web_port)}
+        env = {
+            **os.environ,
+            **to_env(self.settings),
+            **self.env,
+            "SHOPSTREAM_WEB_PORT": str(self.web_port),
+        }
         with self.log_file.open("ab") as out:
             self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
                 [sys.executable, "-m", "streams", "worker", "--tasks", self.tasks],

@@ -1,0 +1,116 @@
+"""The main job on local defaults: stack up, models, a worker, sample reviews, a summary."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from streams.clickhouse.client import make_client
+from streams.clickhouse.migrations import migrate
+from streams.errors import ShopstreamError
+from streams.replay import produce, replay
+from streams.sample_data import Product, SampleShop
+from streams.settings import Settings
+from streams.stack.local import LocalStack
+from streams.topics import ensure_topics
+from streams.workerproc import WorkerProcess
+
+BURST_REVIEWS = 12
+
+
+def _count_since(settings: Settings, since: datetime) -> int:
+    client = make_client(settings.clickhouse)
+    try:
+        rows = client.execute(
+            "SELECT count() FROM review_sentiment FINAL WHERE review_created_at >= %(t)s",
+            {"t": since.replace(tzinfo=None)},
+        )
+    finally:
+        client.disconnect()
+    return int(rows[0][0])
+
+
+def _summary(settings: Settings, since: datetime, seconds: float) -> str:
+    client = make_client(settings.clickhouse)
+    params = {"t": since.replace(tzinfo=None)}
+    try:
+        labels = client.execute(
+            "SELECT toString(label), count() FROM review_sentiment FINAL "
+            "WHERE review_created_at >= %(t)s GROUP BY label ORDER BY label",
+            params,
+        )
+        alerts = client.execute(
+            "SELECT product_id, negative_share, reviews, toString(severity) "
+            "FROM sentiment_alerts FINAL WHERE window_end > %(t)s ORDER BY product_id",
+            params,
+        )
+    finally:
+        client.disconnect()
+    total = sum(int(n) for _, n in labels)
+    lines = [
+        f"processed {total} reviews in {seconds:.1f}s ({total / seconds:.0f}/s end to end)",
+        "labels: " + ", ".join(f"{label}={n}" for label, n in labels),
+        f"alerts raised: {len(alerts)}",
+    ]
+    lines += [
+        f"  {pid}: negative share {share:.2f} over {n} reviews ({severity})"
+        for pid, share, n, severity in alerts
+    ]
+    return "\n".join(lines)
+
+
+def run_demo(
+    settings: Settings, *, reviews: int, timeout_s: float, echo: Callable[[str], None]
+) -> str:
+    """Run the whole path once and return the summary read back from ClickHouse."""
+    from models.registry import Registry
+
+    LocalStack(settings).up()
+    ensure_topics(settings)
+    migrate(settings.clickhouse, settings.migrations_dir)
+    if not Registry(settings.models_path).has("sentiment"):
+        from export.build import build_defaults
+
+        echo("building the default models (first run only)…")
+        build_defaults(settings)
+    shop = SampleShop(seed=int(time.time()))
+    since = shop.start
+    worker = WorkerProcess(settings).start()
+    try:
+        echo(f"worker starting (log: {worker.log_file})")
+        worker.wait_ready()
+        started = time.perf_counter()
+        report = replay(settings, "review", reviews, malformed_share=0.02, shop=shop)
+        burst_product = Product("p-burst", "Demo Kettle", "Home", "Steel", 39.0)
+        burst = [shop.review(burst_product, label="negative") for _ in range(BURST_REVIEWS)]
+        produce(
+            settings,
+            settings.topics.reviews,
+            ((e["product_id"].encode(), _json(e), True) for e in burst),
+            total=len(burst),
+        )
+        expected = report.produced - report.malformed + len(burst)
+        deadline = time.monotonic() + timeout_s
+        done = 0
+        while time.monotonic() < deadline:
+            done = _count_since(settings, since)
+            if done >= expected:
+                break
+            time.sleep(0.5)
+        else:
+            msg = f"only {done} of {expected} reviews reached ClickHouse in {timeout_s:.0f}s"
+            raise ShopstreamError(msg)
+        seconds = time.perf_counter() - started
+        time.sleep(2.0)  # let the alerting agent, one hop downstream, catch up
+        return _summary(settings, since.astimezone(UTC), seconds) + (
+            f"\ndead letters: {report.malformed} malformed events sent to "
+            f"{settings.topics.deadletter}"
+        )
+    finally:
+        worker.stop()
+
+
+def _json(event: dict[str, object]) -> bytes:
+    return json.dumps(event).encode()

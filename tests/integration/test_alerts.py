@@ -1,0 +1,76 @@
+"""A burst of negative reviews raises one alert for its window; mixed reviews raise none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from models.classifier import Classifier
+from models.registry import Registry
+from streams.records import Review
+from streams.sample_data import Product, SampleShop
+from streams.sentiment import review_text
+from streams.settings import Settings
+from streams.workerproc import WorkerProcess
+from tests.integration.helpers import consume, produce_events, query, sentiment_count, wait_for
+
+
+@pytest.fixture
+def worker(settings: Settings) -> Iterator[WorkerProcess]:
+    proc = WorkerProcess(settings, web_port=16074).start()
+    try:
+        proc.wait_ready()
+        yield proc
+    finally:
+        proc.stop()
+
+
+def _reviews_predicted(
+    shop: SampleShop, classifier: Classifier, product: Product, label: str, n: int
+) -> list[dict[str, object]]:
+    """Reviews the model itself labels ``label``, so the test does not hinge on accuracy."""
+    out: list[dict[str, object]] = []
+    while len(out) < n:
+        candidates = [shop.review(product, label=label) for _ in range(16)]
+        texts = [review_text(Review.model_validate(c)) for c in candidates]
+        out += [c for c, p in zip(candidates, classifier.predict(texts), strict=True) if p.label == label]
+    return out[:n]
+
+
+def test_negative_burst_alerts_once_and_mixed_product_does_not(
+    settings: Settings, worker: WorkerProcess
+) -> None:
+    classifier = Classifier.load(Registry(settings.models_path).resolve("sentiment"), device="cpu")
+    shop = SampleShop(seed=41)
+    burst = Product("p-burst", "Steel Kettle", "Home", "Steel", 30.0)
+    mixed = Product("p-mixed", "Cotton Shirt", "Clothing", "Cotton", 20.0)
+    negatives = _reviews_predicted(shop, classifier, burst, "negative", 15)
+    mixed_reviews = _reviews_predicted(shop, classifier, mixed, "positive", 12)
+    mixed_reviews[::4] = _reviews_predicted(shop, classifier, mixed, "negative", 3)
+    events = [(str(e["product_id"]), e) for e in negatives + mixed_reviews]
+    produce_events(settings, settings.topics.reviews, events)  # type: ignore[arg-type]
+
+    wait_for(lambda: sentiment_count(settings) >= len(events), 120, "sentiment rows")
+    wait_for(
+        lambda: query(settings, "SELECT count() FROM sentiment_alerts FINAL")[0][0] >= 1,
+        60,
+        "the alert row",
+    )
+    alerts = query(
+        settings,
+        "SELECT product_id, reviews, negatives, toString(severity) FROM sentiment_alerts FINAL",
+    )
+    assert [a[0] for a in alerts] == ["p-burst"]
+    assert alerts[0][1] == settings.alerts.min_reviews
+    records = consume(settings, settings.topics.alerts, until=2, timeout_s=10)
+    assert [json.loads(m.value())["product_id"] for m in records] == ["p-burst"]
+
+    minute = query(
+        settings,
+        "SELECT product_id, toString(label), uniqExactMerge(reviews) FROM sentiment_minute "
+        "GROUP BY product_id, label ORDER BY product_id, label",
+    )
+    assert sum(n for _, _, n in minute) == len(events)
+    assert ("p-burst", "negative", 15) in minute

@@ -57,7 +57,7 @@ def resolve_device(device: Device) -> Literal["cpu", "cuda"]:
 
 
 def create_session(path: Path, options: SessionOptions) -> tuple[ort.InferenceSession, str]:
-    """Open an ONNX model on the chosen device; returns the session and the provider that runs it."""
+    """Open an ONNX model on the chosen device; returns the session and its active provider."""
     ort_module = _ort()
     device = resolve_device(options.device)
     so = ort_module.SessionOptions()

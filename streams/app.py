@@ -71,7 +71,9 @@ def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.A
         msg = f"unknown tasks {sorted(unknown)}; choose from {ALL_TASKS}"
         raise ValueError(msg)
     app = create_app(settings)
-    pipeline = Pipeline(settings, app, ThreadPoolExecutor(max_workers=2, thread_name_prefix="model"))
+    pipeline = Pipeline(
+        settings, app, ThreadPoolExecutor(max_workers=2, thread_name_prefix="model")
+    )
     if "sentiment" in tasks:
         pipeline.load_sentiment()
         sentiment.register(app, pipeline)

@@ -52,7 +52,9 @@ def produce(
         ShopstreamError: the broker did not acknowledge every message.
     """
     producer = Producer(
-        confluent_config(settings.kafka, **{"acks": "all", "linger.ms": 5, "enable.idempotence": True})
+        confluent_config(
+            settings.kafka, **{"acks": "all", "linger.ms": 5, "enable.idempotence": True}
+        )
     )
     report = ReplayReport(topic=topic)
     failures: list[str] = []

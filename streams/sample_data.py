@@ -152,9 +152,7 @@ class SampleShop:
     def product_update(self) -> dict[str, Any]:
         """A product update with attributes and price."""
         product = self.rng.choice(self.products)
-        attributes = {
-            name: self.rng.choice(values) for name, values in _ATTRIBUTE_VALUES.items()
-        }
+        attributes = {name: self.rng.choice(values) for name, values in _ATTRIBUTE_VALUES.items()}
         attributes["material"] = product.material.lower()
         return {
             "schema_version": 1,

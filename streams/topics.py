@@ -39,7 +39,7 @@ def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
     admin = AdminClient(confluent_config(settings.kafka))
     try:
         existing = set(admin.list_topics(timeout=timeout_s).topics)
-    except Exception as exc:  # noqa: BLE001 - the client raises KafkaException or its cause
+    except Exception as exc:
         msg = f"cannot reach Kafka at {settings.kafka.bootstrap}: {exc}"
         raise StackError(msg) from exc
     wanted = [spec for spec in topic_specs(settings) if spec.name not in existing]
@@ -61,7 +61,7 @@ def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
         try:
             future.result(timeout=timeout_s)
             created.append(name)
-        except Exception as exc:  # noqa: BLE001 - TOPIC_ALREADY_EXISTS races are fine
+        except Exception as exc:
             if "TOPIC_ALREADY_EXISTS" not in str(exc):
                 msg = f"cannot create topic {name}: {exc}"
                 raise StackError(msg) from exc

@@ -77,7 +77,9 @@ def register(app: faust.App, pipeline: Pipeline) -> None:
     @app.page("/metrics")
     class Metrics(View):
         async def get(self, request: Request) -> Response:
-            return self.bytes(generate_latest(metrics.REGISTRY), content_type="text/plain; version=0.0.4")
+            return self.bytes(
+                generate_latest(metrics.REGISTRY), content_type="text/plain; version=0.0.4"
+            )
 
     @app.page("/products/{product_id}/sentiment")
     class ProductSentiment(View):

@@ -19,7 +19,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         msg = "load the sentiment model before registering its agent"
         raise RuntimeError(msg)
 
-    async def sentiment(stream: faust.StreamT[Any]) -> None:
+    async def sentiment(stream: faust.Stream[Any]) -> None:
         batches = stream.take_events(settings.batch.max_events, within=settings.batch.within_s)
         async for events in batches:
             reviews = await pipeline.intake.decode(events, Review)

@@ -49,9 +49,7 @@ def replay_command(
     """Produce sample events into an input topic."""
     if not 0.0 <= malformed_share <= 1.0:
         raise click.BadParameter("must be between 0 and 1", param_hint="--malformed-share")
-    report = replay(
-        settings, kind, count, rate=rate, malformed_share=malformed_share, seed=seed
-    )
+    report = replay(settings, kind, count, rate=rate, malformed_share=malformed_share, seed=seed)
     click.echo(
         f"produced {report.produced} to {report.topic} ({report.malformed} malformed) "
         f"in {report.seconds:.2f}s"

@@ -49,7 +49,7 @@ _EMAIL = re.compile(
 
 # 14-19 digits in groups separated by single spaces or dashes. 13-digit numbers are left
 # out on purpose: that is the length of EAN barcodes, and 13-digit cards are retired.
-_CARD = re.compile(r"(?<![\d#])\d(?:[ -]?\d){13,18}(?![\d])")
+_CARD = re.compile(r"(?<![\d#+])\d(?:[ -]?\d){13,18}(?![\d])")
 
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 

@@ -56,7 +56,10 @@ class KafkaBroker:
         if marker.exists():
             return self.libs
         if shutil.which("mvn") is None or shutil.which("java") is None:
-            msg = "the local Kafka broker needs Java 17 and Maven (apt-get install openjdk-17-jre maven)"
+            msg = (
+                "the local Kafka broker needs Java 17 and Maven "
+                "(apt-get install openjdk-17-jre-headless maven)"
+            )
             raise StackError(msg)
         self.libs.mkdir(parents=True, exist_ok=True)
         version = self.settings.stack.kafka_version
@@ -66,9 +69,10 @@ class KafkaBroker:
             "dependency:copy-dependencies", f"-Dkafka.version={version}",
             f"-DoutputDirectory={self.libs}", "-DincludeScope=runtime",
         ]  # fmt: skip
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            msg = f"Maven could not resolve kafka_2.13:{version}:\n{done.stdout[-3000:]}{done.stderr[-2000:]}"
+            output = done.stdout[-3000:] + done.stderr[-2000:]
+            msg = f"Maven could not resolve kafka_2.13:{version}:\n{output}"
             raise StackError(msg)
         marker.touch()
         return self.libs
@@ -110,10 +114,8 @@ class KafkaBroker:
         if (self.state / "data" / "meta.properties").exists():
             return
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        argv = self._java(
-            "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)
-        )
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)  # noqa: S603
+        argv = self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config))
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             msg = f"formatting the Kafka log directory failed:\n{done.stdout}{done.stderr}"
             raise StackError(msg)

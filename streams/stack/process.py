@@ -47,7 +47,7 @@ class ManagedProcess:
         """Start the service detached from this process; returns its PID."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as out:
-            proc = subprocess.Popen(  # noqa: S603 - argv is built by the stack, not user input
+            proc = subprocess.Popen(
                 list(argv),
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -60,7 +60,7 @@ class ManagedProcess:
         return proc.pid
 
     def stop(self, timeout_s: float = 30.0) -> bool:
-        """Stop the service: SIGTERM, then SIGKILL after the timeout. False if it was not running."""
+        """Stop the service: SIGTERM, then SIGKILL after a timeout; False if not running."""
         pid = self.pid()
         if pid is None:
             return False

@@ -32,14 +32,19 @@ def isolated_settings(base: Settings, **overrides: object) -> Settings:
     run = uuid.uuid4().hex[:8]
     names = {
         field: f"t{run}.{getattr(base.topics, field)}"
-        for field in ("reviews", "chat_messages", "product_updates", "sentiment", "alerts")
-        + ("replies", "descriptions", "deadletter")
+        for field in (
+            *("reviews", "chat_messages", "product_updates", "sentiment", "alerts"),
+            *("replies", "descriptions", "deadletter"),
+        )
     }
     data = base.model_dump()
     data.update(
         app_id=f"shopstream-test-{run}",
         topics=TopicSettings(**names, partitions=base.topics.partitions).model_dump(),
-        clickhouse={**data["clickhouse"], "url": f"clickhouse://127.0.0.1:{base.clickhouse.port}/t_{run}"},
+        clickhouse={
+            **data["clickhouse"],
+            "url": f"clickhouse://127.0.0.1:{base.clickhouse.port}/t_{run}",
+        },
         kafka={**data["kafka"], "session_timeout_ms": 6000},
     )
     data.update(overrides)

@@ -16,7 +16,9 @@ from streams.replay import produce
 from streams.settings import Settings
 
 
-def consume(settings: Settings, topic: str, *, until: int, timeout_s: float = 120.0) -> list[Message]:
+def consume(
+    settings: Settings, topic: str, *, until: int, timeout_s: float = 120.0
+) -> list[Message]:
     """Every message of a topic from the beginning, stopping at ``until`` or the timeout."""
     consumer = Consumer(
         confluent_config(
@@ -42,7 +44,9 @@ def consume(settings: Settings, topic: str, *, until: int, timeout_s: float = 12
     return out
 
 
-def query(settings: Settings, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+def query(
+    settings: Settings, sql: str, params: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
     """Run a query on the test database."""
     client = make_client(settings.clickhouse)
     try:

@@ -35,7 +35,11 @@ def _reviews_predicted(
     while len(out) < n:
         candidates = [shop.review(product, label=label) for _ in range(16)]
         texts = [review_text(Review.model_validate(c)) for c in candidates]
-        out += [c for c, p in zip(candidates, classifier.predict(texts), strict=True) if p.label == label]
+        out += [
+            c
+            for c, p in zip(candidates, classifier.predict(texts), strict=True)
+            if p.label == label
+        ]
     return out[:n]
 
 

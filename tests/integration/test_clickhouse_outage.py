@@ -40,5 +40,7 @@ def test_clickhouse_outage_pauses_then_resumes_without_loss(
     finally:
         server.up()
         worker.stop()
-    rows, distinct = query(settings, "SELECT count(), uniqExact(review_id) FROM review_sentiment FINAL")[0]
+    rows, distinct = query(
+        settings, "SELECT count(), uniqExact(review_id) FROM review_sentiment FINAL"
+    )[0]
     assert rows == distinct == TOTAL

@@ -23,7 +23,12 @@ def _tables(settings: Settings) -> set[str]:
 
 def test_migrations_are_applied_once(settings: Settings) -> None:
     tables = _tables(settings)
-    assert {"review_sentiment", "sentiment_alerts", "sentiment_minute", "generated_content"} <= tables
+    assert {
+        "review_sentiment",
+        "sentiment_alerts",
+        "sentiment_minute",
+        "generated_content",
+    } <= tables
     assert migrate(settings.clickhouse, settings.migrations_dir) == []
     assert _tables(settings) == tables
 

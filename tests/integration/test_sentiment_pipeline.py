@@ -10,10 +10,10 @@ import pytest
 from models.classifier import Classifier
 from models.registry import Registry
 from streams.deadletter import parse_headers
+from streams.records import Review
 from streams.sample_data import SampleShop
 from streams.sentiment import review_text
 from streams.settings import Settings
-from streams.records import Review
 from streams.workerproc import WorkerProcess
 from tests.integration.helpers import consume, produce_events, query, sentiment_count, wait_for
 
@@ -59,7 +59,9 @@ def test_reviews_flow_end_to_end_and_bad_ones_are_dead_lettered(
     # Labels agree with the model run directly on the same texts.
     classifier = Classifier.load(Registry(settings.models_path).resolve("sentiment"), device="cpu")
     texts = [review_text(Review.model_validate(e)) for e in valid]
-    expected = {e["review_id"]: p.label for e, p in zip(valid, classifier.predict(texts), strict=True)}
+    expected = {
+        e["review_id"]: p.label for e, p in zip(valid, classifier.predict(texts), strict=True)
+    }
     assert {r[1]: r[2] for r in rows} == expected
 
     letters = consume(settings, settings.topics.deadletter, until=N_BAD)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import faust
 
@@ -19,8 +19,11 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         msg = "load the sentiment model before registering its agent"
         raise RuntimeError(msg)
 
-    async def sentiment(stream: faust.Stream[Any]) -> None:
-        batches = stream.take_events(settings.batch.max_events, within=settings.batch.within_s)
+    async def sentiment(stream: faust.StreamT[Any]) -> None:
+        # take_events is on the concrete Stream, not on the StreamT interface.
+        batches = cast(faust.Stream[Any], stream).take_events(
+            settings.batch.max_events, within=settings.batch.within_s
+        )
         async for events in batches:
             reviews = await pipeline.intake.decode(events, Review)
             results = await scorer.score(reviews)

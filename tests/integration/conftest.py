@@ -7,16 +7,13 @@ database, so runs never see each other's data.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from streams.clickhouse.client import make_client
-from streams.clickhouse.migrations import migrate
-from streams.settings import Settings, TopicSettings
+from streams.sandbox import drop, sandboxed
+from streams.settings import Settings
 from streams.stack.local import LocalStack
-from streams.topics import ensure_topics
 
 
 @pytest.fixture(scope="session")
@@ -27,40 +24,9 @@ def base_settings() -> Settings:
     return settings
 
 
-def isolated_settings(base: Settings, **overrides: object) -> Settings:
-    """Settings with unique topics, consumer group and database, created and migrated."""
-    run = uuid.uuid4().hex[:8]
-    names = {
-        field: f"t{run}.{getattr(base.topics, field)}"
-        for field in (
-            *("reviews", "chat_messages", "product_updates", "sentiment", "alerts"),
-            *("replies", "descriptions", "deadletter"),
-        )
-    }
-    data = base.model_dump()
-    data.update(
-        app_id=f"shopstream-test-{run}",
-        topics=TopicSettings(**names, partitions=base.topics.partitions).model_dump(),
-        clickhouse={
-            **data["clickhouse"],
-            "url": f"clickhouse://127.0.0.1:{base.clickhouse.port}/t_{run}",
-        },
-        kafka={**data["kafka"], "session_timeout_ms": 6000},
-    )
-    data.update(overrides)
-    settings = Settings(**data)
-    ensure_topics(settings)
-    migrate(settings.clickhouse, settings.migrations_dir)
-    return settings
-
-
 @pytest.fixture
 def settings(base_settings: Settings) -> Iterator[Settings]:
     """Per-test isolated settings; the test database is dropped afterwards."""
-    isolated = isolated_settings(base_settings)
+    isolated = sandboxed(base_settings)
     yield isolated
-    client = make_client(isolated.clickhouse, database="default")
-    try:
-        client.execute(f"DROP DATABASE IF EXISTS `{isolated.clickhouse.database}`")
-    finally:
-        client.disconnect()
+    drop(isolated)

@@ -14,7 +14,7 @@ from streams.settings import KafkaSettings, Settings
 
 log = logging.getLogger(__name__)
 
-ALL_TASKS = ("sentiment", "alerts")
+ALL_TASKS = ("sentiment", "alerts", "products", "replies")
 
 
 def broker_credentials(kafka: KafkaSettings) -> faust.auth.Credentials | None:
@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> faust.App:
 def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.App, Pipeline]:
     """The app with the agents of the chosen tasks and the web endpoints registered."""
     from streams import web
-    from streams.agents import alerts, sentiment
+    from streams.agents import alerts, products, replies, sentiment
 
     unknown = set(tasks) - set(ALL_TASKS)
     if unknown:
@@ -79,5 +79,13 @@ def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.A
         sentiment.register(app, pipeline)
     if "alerts" in tasks:
         alerts.register(app, pipeline)
+    if "products" in tasks or "replies" in tasks:
+        facts = products.facts_table(app, pipeline)
+        if "products" in tasks:
+            pipeline.load_descriptions()
+            products.register(app, pipeline, facts)
+        if "replies" in tasks:
+            pipeline.load_replies()
+            replies.register(app, pipeline, facts)
     web.register(app, pipeline)
     return app, pipeline

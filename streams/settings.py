@@ -107,6 +107,16 @@ class AlertSettings(_Frozen):
     baseline_weight: float = 0.2
 
 
+class GenerationSettings(_Frozen):
+    """How replies and descriptions are generated."""
+
+    reply_max_new_tokens: int = 80
+    description_max_new_tokens: int = 120
+    repetition_penalty: float = 1.15
+    timeout_s: float = 60.0
+    batch_max_events: int = 8
+
+
 class StackSettings(_Frozen):
     """The local stack started without Docker."""
 
@@ -134,6 +144,7 @@ class Settings(BaseSettings):
     topics: TopicSettings = TopicSettings()
     batch: BatchSettings = BatchSettings()
     alerts: AlertSettings = AlertSettings()
+    generation: GenerationSettings = GenerationSettings()
     stack: StackSettings = StackSettings()
     model_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"

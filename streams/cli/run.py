@@ -13,7 +13,10 @@ from streams.settings import Settings
 
 @click.command()
 @click.option(
-    "--tasks", default="sentiment,alerts", show_default=True, help="Comma-separated agents to run."
+    "--tasks",
+    default="sentiment,alerts,products,replies",
+    show_default=True,
+    help="Comma-separated agents to run.",
 )
 @click.pass_obj
 def worker(settings: Settings, tasks: str) -> None:

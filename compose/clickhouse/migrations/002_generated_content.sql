@@ -1,5 +1,7 @@
 -- Compliance audit trail: every generated reply and description, accepted or rejected.
 -- The prompt is stored after PII redaction; the model file is pinned by its sha256.
+-- `output` is what the model wrote (redacted), `published` what reached the customer
+-- (the model's text, or the template fallback when the guard rejected it).
 CREATE TABLE IF NOT EXISTS generated_content
 (
     id String,
@@ -16,6 +18,7 @@ CREATE TABLE IF NOT EXISTS generated_content
     prompt_template_version String,
     prompt String,
     output String,
+    published String,
     model_name String,
     model_version String,
     model_sha256 String,

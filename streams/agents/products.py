@@ -1,0 +1,59 @@
+"""Product agent: ``shop.products.updates`` → product facts table, and refreshed descriptions.
+
+The facts table is global (every worker holds all of it) because chat replies, keyed by
+conversation, need the facts of any product.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import faust
+
+from streams.descriptions import facts_of, fingerprint, latest_per_product
+from streams.facts import ProductFacts
+from streams.pipeline import Pipeline
+from streams.records import ProductUpdate
+
+FACTS_TABLE = "product-facts"
+
+
+def facts_table(app: faust.App, pipeline: Pipeline) -> Any:
+    """The global product-facts table (created once per app)."""
+    return app.GlobalTable(
+        FACTS_TABLE,
+        default=None,
+        partitions=pipeline.settings.topics.partitions,
+        key_serializer="json",
+        value_serializer="json",
+        use_partitioner=True,
+    )
+
+
+def register(app: faust.App, pipeline: Pipeline, facts: Any) -> Any:
+    """Attach the agent to the app."""
+    settings = pipeline.settings
+    topic = app.topic(settings.topics.product_updates, key_serializer="raw", value_serializer="raw")
+    service = pipeline.descriptions
+    if service is None:
+        msg = "load the description model before registering the product agent"
+        raise RuntimeError(msg)
+
+    async def products(stream: faust.StreamT[Any]) -> None:
+        batches = cast(faust.Stream[Any], stream).take_events(
+            settings.generation.batch_max_events, within=settings.batch.within_s
+        )
+        async for events in batches:
+            updates = latest_per_product(await pipeline.intake.decode(events, ProductUpdate))
+            changed = []
+            for item in updates:
+                new = facts_of(item.record)
+                raw = facts.get(new.product_id)
+                old = ProductFacts.model_validate(raw) if raw else None
+                facts[new.product_id] = new.model_dump(mode="json")
+                if old is None or fingerprint(old) != fingerprint(new):
+                    changed.append(item)
+            outcomes = await service.describe(changed)
+            await pipeline.deliver_descriptions(outcomes)
+
+    return app.agent(topic, name="shopstream.products", sink=None)(products)

@@ -1,0 +1,146 @@
+"""Product-description refresh: regenerate only when the facts that matter change.
+
+The fingerprint covers title, category, attributes, price and currency; an update that
+changes none of them (a stock count, a new description from the merchant) does not cost a
+generation. Updates of one product inside a micro-batch are coalesced to the latest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from streams.facts import PlatformPolicies, ProductFacts
+from streams.generated import (
+    AuditEntry,
+    LoadedGenerator,
+    as_prompt,
+    generate,
+    record_verdict,
+)
+from streams.guard.description import validate_description
+from streams.guard.pii import redact
+from streams.guard.verdict import GuardVerdict
+from streams.ids import output_id
+from streams.intake import Decoded
+from streams.prompts import (
+    DESCRIPTION_TEMPLATE,
+    fallback_description,
+    prompt_text,
+    render_description_prompt,
+)
+from streams.records import ProductDescription, ProductUpdate
+
+
+def facts_of(update: ProductUpdate) -> ProductFacts:
+    """The product facts an update states."""
+    return ProductFacts(
+        product_id=update.product_id,
+        title=update.title,
+        category=update.category,
+        attributes=dict(update.attributes),
+        price=update.price,
+        currency=update.currency,
+        description=update.description,
+        updated_at=update.updated_at,
+    )
+
+
+def fingerprint(facts: ProductFacts) -> str:
+    """Hash of the fields a description is written from."""
+    material = {
+        "title": facts.title,
+        "category": facts.category,
+        "attributes": sorted(facts.attributes.items()),
+        "price": facts.price,
+        "currency": facts.currency,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def latest_per_product(items: Sequence[Decoded[ProductUpdate]]) -> list[Decoded[ProductUpdate]]:
+    """The last update of each product in a batch, in first-seen order."""
+    latest: dict[str, Decoded[ProductUpdate]] = {}
+    for item in items:
+        latest[item.record.product_id] = item
+    return list(latest.values())
+
+
+@dataclass(frozen=True)
+class DescriptionOutcome:
+    """A description to publish and its audit entry."""
+
+    description: ProductDescription
+    audit: AuditEntry
+
+
+class DescriptionService:
+    """Writes descriptions for changed products."""
+
+    def __init__(
+        self, loaded: LoadedGenerator, policies: PlatformPolicies, executor: Executor | None = None
+    ) -> None:
+        self._loaded = loaded
+        self._policies = policies
+        self._executor = executor
+
+    async def describe(self, items: Sequence[Decoded[ProductUpdate]]) -> list[DescriptionOutcome]:
+        """One outcome per update, in order."""
+        facts = [facts_of(item.record) for item in items]
+        prompts = [render_description_prompt(f) for f in facts]
+        generations = await generate(self._loaded, prompts, "description", self._executor)
+        outcomes = []
+        for item, fact, prompt, generation in zip(items, facts, prompts, generations, strict=True):
+            if generation.finish_reason == "timeout":
+                verdict = GuardVerdict.from_reasons(("timeout",))
+                reason: str | None = "timeout"
+            else:
+                verdict = validate_description(
+                    generation.text, fact, policies=self._policies, prompt=as_prompt(prompt)
+                )
+                reason = None if verdict.accepted else "guard"
+            record_verdict("description", verdict, reason)
+            published = generation.text if reason is None else fallback_description(fact)
+            update = item.record
+            description_id = output_id("description", update.event_id)
+            outcomes.append(
+                DescriptionOutcome(
+                    description=ProductDescription(
+                        description_id=description_id,
+                        product_id=update.product_id,
+                        source_event_id=update.event_id,
+                        description=published,
+                        model=self._loaded.name,
+                        model_version=self._loaded.version,
+                        verdict=verdict.verdict,
+                        reasons=list(verdict.reasons),
+                        fallback=reason is not None,
+                        source=item.source,
+                    ),
+                    audit=AuditEntry(
+                        id=description_id,
+                        task="description",
+                        source=item.source,
+                        event_time=update.updated_at,
+                        product_id=update.product_id,
+                        conversation_id="",
+                        intent="",
+                        template=DESCRIPTION_TEMPLATE.name,
+                        template_version=DESCRIPTION_TEMPLATE.version,
+                        prompt=prompt_text(prompt),
+                        output=redact(generation.text).text,
+                        published=published,
+                        loaded=self._loaded,
+                        verdict=verdict,
+                        fallback=reason is not None,
+                        pii_types=verdict.pii_types,
+                        prompt_tokens=generation.prompt_tokens,
+                        completion_tokens=generation.new_tokens,
+                        latency_s=generation.latency_s,
+                    ),
+                )
+            )
+        return outcomes

@@ -1,0 +1,137 @@
+"""What replies and descriptions share: the model handle, generation off the loop, audit rows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, cast
+
+from streams import metrics
+from streams.guard.verdict import GuardVerdict
+from streams.records import SourceRef
+
+AUDIT_TABLE = "generated_content"
+AUDIT_COLUMNS = (
+    "id", "task", "source_topic", "source_partition", "source_offset", "event_id",
+    "event_time", "product_id", "conversation_id", "intent", "prompt_template",
+    "prompt_template_version", "prompt", "output", "published", "model_name", "model_version",
+    "model_sha256", "generation_params", "verdict", "fallback", "reasons", "pii_types",
+    "prompt_tokens", "completion_tokens", "latency_ms", "created_at",
+)  # fmt: skip
+
+
+class GenerationLike(Protocol):
+    """What the stream reads from one generation."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def new_tokens(self) -> int: ...
+    @property
+    def latency_s(self) -> float: ...
+    @property
+    def finish_reason(self) -> str: ...
+
+
+class TextGenerator(Protocol):
+    """The part of :class:`models.generator.Generator` the stream uses."""
+
+    model_sha256: str
+    provider: str
+
+    def generate(self, prompts: Any, params: Any) -> Sequence[GenerationLike]: ...
+
+
+@dataclass(frozen=True)
+class LoadedGenerator:
+    """A generator with the identity the audit trail records."""
+
+    generator: TextGenerator
+    name: str
+    version: str
+    params: Any
+
+    @property
+    def params_json(self) -> str:
+        return json.dumps(self.params.as_dict(), sort_keys=True)
+
+
+async def generate(
+    loaded: LoadedGenerator, prompts: Sequence[Any], task: str, executor: Executor | None
+) -> list[GenerationLike]:
+    """Run a batch of prompts on an executor thread; the event loop stays free."""
+    if not prompts:
+        return []
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    out = await loop.run_in_executor(
+        executor, loaded.generator.generate, list(prompts), loaded.params
+    )
+    metrics.MODEL_LATENCY.labels(task=task).observe(time.perf_counter() - started)
+    metrics.BATCH_SIZE.labels(task=task).observe(len(prompts))
+    for item in out:
+        metrics.GENERATED_TOKENS.labels(task=task).inc(item.new_tokens)
+    return list(out)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the compliance audit table."""
+
+    id: str
+    task: str
+    source: SourceRef
+    event_time: datetime
+    product_id: str
+    conversation_id: str
+    intent: str
+    template: str
+    template_version: str
+    prompt: str
+    output: str
+    published: str
+    loaded: LoadedGenerator | None
+    verdict: GuardVerdict
+    fallback: bool
+    pii_types: tuple[str, ...]
+    prompt_tokens: int
+    completion_tokens: int
+    latency_s: float
+
+    def row(self) -> tuple[Any, ...]:
+        """The ClickHouse row, in AUDIT_COLUMNS order."""
+        loaded = self.loaded
+        return (
+            self.id, self.task, self.source.topic, self.source.partition, self.source.offset,
+            self.source.event_id, _naive(self.event_time), self.product_id, self.conversation_id,
+            self.intent, self.template, self.template_version, self.prompt, self.output,
+            self.published,
+            loaded.name if loaded else "template", loaded.version if loaded else "",
+            loaded.generator.model_sha256 if loaded else "",
+            loaded.params_json if loaded else "{}", self.verdict.verdict, int(self.fallback),
+            list(self.verdict.reasons), list(self.pii_types), self.prompt_tokens,
+            self.completion_tokens, self.latency_s * 1000, _naive(datetime.now(UTC)),
+        )  # fmt: skip
+
+
+def as_prompt(messages: Sequence[Any]) -> Sequence[Mapping[str, str]]:
+    """Chat messages as the guard's prompt type (a TypedDict is a Mapping at run time)."""
+    return cast(Sequence[Mapping[str, str]], messages)
+
+
+def _naive(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def record_verdict(task: str, verdict: GuardVerdict, fallback_reason: str | None) -> None:
+    """Count a verdict and, when a template replaced the model's text, the reason."""
+    metrics.GENERATIONS.labels(task=task, verdict=verdict.verdict).inc()
+    if fallback_reason is not None:
+        metrics.FALLBACKS.labels(task=task, reason=fallback_reason).inc()

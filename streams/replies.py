@@ -1,0 +1,171 @@
+"""Customer-service replies: guard the input, ground the prompt, generate, guard the output.
+
+A message that looks like prompt injection is never sent to the model; a generation that
+times out or that the guard rejects is replaced by the intent's template reply. Either way
+the reply is published with the AI-disclosure flag and one audit entry records it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from streams.facts import PlatformPolicies, ProductFacts
+from streams.generated import (
+    AuditEntry,
+    LoadedGenerator,
+    as_prompt,
+    generate,
+    record_verdict,
+)
+from streams.guard.pii import redact
+from streams.guard.verdict import GuardVerdict, InputCheck, check_input, check_reply
+from streams.ids import output_id
+from streams.intake import Decoded
+from streams.intents import Intent, detect_intent
+from streams.prompts import (
+    REPLY_TEMPLATE,
+    ChatMessage,
+    Turn,
+    fallback_reply,
+    prompt_text,
+    render_reply_prompt,
+    with_ai_disclosure,
+)
+from streams.records import ChatMessage as ChatEvent
+from streams.records import ChatReply
+
+
+@dataclass(frozen=True)
+class _Plan:
+    item: Decoded[ChatEvent]
+    check: InputCheck
+    intent: Intent
+    facts: ProductFacts | None
+    prompt: list[ChatMessage]
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """A reply to publish, its audit entry, and the turns to remember."""
+
+    reply: ChatReply
+    audit: AuditEntry
+    customer_turn: Turn
+    assistant_turn: Turn
+
+
+class ReplyService:
+    """Drafts replies for a micro-batch of chat messages."""
+
+    def __init__(
+        self,
+        loaded: LoadedGenerator,
+        policies: PlatformPolicies,
+        executor: Executor | None = None,
+    ) -> None:
+        self._loaded = loaded
+        self._policies = policies
+        self._executor = executor
+
+    def _plan(
+        self,
+        item: Decoded[ChatEvent],
+        facts_of: Callable[[str | None], ProductFacts | None],
+        history_of: Callable[[str], list[Turn]],
+    ) -> _Plan:
+        message = item.record
+        check = check_input(message.text)
+        intent = detect_intent(check.redacted_text).intent
+        facts = facts_of(message.product_id)
+        history = history_of(message.conversation_id)
+        prompt = render_reply_prompt(facts, history, check.redacted_text, intent, self._policies)
+        return _Plan(item, check, intent, facts, prompt)
+
+    async def reply(
+        self,
+        items: Sequence[Decoded[ChatEvent]],
+        facts_of: Callable[[str | None], ProductFacts | None],
+        history_of: Callable[[str], list[Turn]],
+    ) -> list[ReplyOutcome]:
+        """One outcome per message, in order."""
+        plans = [self._plan(item, facts_of, history_of) for item in items]
+        to_model = [plan for plan in plans if not plan.check.injection.is_injection]
+        generations = await generate(
+            self._loaded, [plan.prompt for plan in to_model], "reply", self._executor
+        )
+        remaining = iter(generations)
+        outcomes = []
+        for plan in plans:
+            generation = None if plan.check.injection.is_injection else next(remaining)
+            fallback_reason: str | None
+            if generation is None:
+                reasons = tuple(f"injection:{r}" for r in plan.check.injection.reasons)
+                verdict = GuardVerdict.from_reasons(reasons or ("injection",))
+                text, fallback_reason = "", "injection"
+            elif generation.finish_reason == "timeout":
+                verdict = GuardVerdict.from_reasons(("timeout",))
+                text, fallback_reason = generation.text, "timeout"
+            else:
+                text = generation.text
+                verdict = check_reply(text, plan.facts, self._policies, as_prompt(plan.prompt))
+                fallback_reason = None if verdict.accepted else "guard"
+            outcomes.append(self._outcome(plan, text, verdict, fallback_reason, generation))
+            record_verdict("reply", verdict, fallback_reason)
+        return outcomes
+
+    def _outcome(
+        self,
+        plan: _Plan,
+        text: str,
+        verdict: GuardVerdict,
+        fallback_reason: str | None,
+        generation: object | None,
+    ) -> ReplyOutcome:
+        message = plan.item.record
+        fallback = fallback_reason is not None
+        body = fallback_reply(plan.intent, plan.facts, self._policies) if fallback else text
+        published = with_ai_disclosure(body)
+        reply_id = output_id("reply", message.event_id)
+        reply = ChatReply(
+            reply_id=reply_id,
+            conversation_id=message.conversation_id,
+            in_reply_to=message.message_id,
+            text=published,
+            intent=plan.intent,
+            model=self._loaded.name,
+            model_version=self._loaded.version,
+            verdict=verdict.verdict,
+            reasons=list(verdict.reasons),
+            fallback=fallback,
+            ai_generated=True,
+            source=plan.item.source,
+        )
+        audit = AuditEntry(
+            id=reply_id,
+            task="reply",
+            source=plan.item.source,
+            event_time=message.sent_at,
+            product_id=message.product_id or "",
+            conversation_id=message.conversation_id,
+            intent=plan.intent,
+            template=REPLY_TEMPLATE.name,
+            template_version=REPLY_TEMPLATE.version,
+            prompt=prompt_text(plan.prompt),
+            output=redact(text).text,
+            published=published,
+            loaded=self._loaded if generation is not None else None,
+            verdict=verdict,
+            fallback=fallback,
+            pii_types=tuple(dict.fromkeys((*plan.check.pii_types, *verdict.pii_types))),
+            prompt_tokens=getattr(generation, "prompt_tokens", 0),
+            completion_tokens=getattr(generation, "new_tokens", 0),
+            latency_s=getattr(generation, "latency_s", 0.0),
+        )
+        return ReplyOutcome(
+            reply=reply,
+            audit=audit,
+            customer_turn=Turn(role="customer", text=plan.check.redacted_text),
+            assistant_turn=Turn(role="assistant", text=body),
+        )

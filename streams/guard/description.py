@@ -58,8 +58,9 @@ def names_product(text: str, title: str) -> bool:
         title: Product title.
 
     Returns:
-        ``True`` when the full title appears (case-insensitive), or at least half
-        (rounded up) of the title's distinctive words appear as whole words.
+        ``True`` when the full title appears (case-insensitive), or enough of the title's
+        distinctive words appear as whole words: two, or 40% (rounded up) of them when
+        that is more, or all of them when there are fewer than two.
     """
     if _squash(title) in _squash(text):
         return True
@@ -67,12 +68,15 @@ def names_product(text: str, title: str) -> bool:
     if not wanted:
         return False
     present = {w.lower() for w in _WORD.findall(text)}
-    return sum(w in present for w in wanted) >= math.ceil(len(wanted) / 2)
+    required = min(len(wanted), max(2, math.ceil(len(wanted) * 0.4)))
+    return sum(w in present for w in wanted) >= required
 
 
-def _fact_numbers(facts: ProductFacts) -> set[float]:
+def _fact_numbers(facts: ProductFacts, policies: PlatformPolicies | None) -> set[float]:
     sources = [facts.title, facts.category, facts.price_text() or ""]
     sources.extend(f"{key} {value}" for key, value in facts.attributes.items())
+    if policies is not None:
+        sources.extend(policies.statements())
     values = (parse_number(m.group()) for m in _NUMBER.finditer(" ".join(sources)))
     return {float(v) for v in values if v is not None}
 
@@ -98,7 +102,8 @@ def validate_description(
 
     Returns:
         ``accepted`` when the text names the product, keeps every attribute value, contains
-        only numbers found in the title, category, attributes or price, and passes the
+        only numbers found in the title, category, attributes, price or (when given) the
+        policy statements, and passes the
         PII, safety, leak and grounding checks; ``rejected`` with reasons otherwise.
     """
     grounded = facts.model_copy(update={"description": None})
@@ -112,7 +117,7 @@ def validate_description(
         wanted = rf"(?<!\w){re.escape(_squash(attribute))}(?!\w)"
         if attribute.strip() and not re.search(wanted, squashed):
             reasons.append(f"dropped_attribute:{key}")
-    known = _fact_numbers(facts)
+    known = _fact_numbers(facts, policies)
     for match in _NUMBER.finditer(text):
         value = parse_number(match.group())
         if value is not None and float(value) not in known:

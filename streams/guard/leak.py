@@ -16,7 +16,7 @@ from streams.guard.injection import has_control_tokens
 NGRAM = 8
 """Length in words of a shared n-gram that counts as a leak."""
 
-PromptLike = str | Sequence[Mapping[str, str]]
+PromptLike = str | Sequence[Mapping[str, object]]
 """A rendered prompt: plain text or chat messages (``{"role", "content"}`` mappings)."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -53,7 +53,7 @@ def instruction_text(prompt: PromptLike | None) -> str:
         return ""
     if isinstance(prompt, str):
         return prompt
-    return "\n".join(m.get("content", "") for m in prompt if m.get("role") == "system")
+    return "\n".join(str(m.get("content", "")) for m in prompt if m.get("role") == "system")
 
 
 def check_leak(

@@ -57,7 +57,11 @@ LABELLED: tuple[tuple[str, str], ...] = (
 
 
 def test_labelled_accuracy() -> None:
-    wrong = [(t, want, detect_intent(t).intent) for t, want in LABELLED if detect_intent(t).intent != want]
+    wrong = [
+        (t, want, detect_intent(t).intent)
+        for t, want in LABELLED
+        if detect_intent(t).intent != want
+    ]
     accuracy = 1 - len(wrong) / len(LABELLED)
     assert len(LABELLED) >= 30
     assert accuracy >= 0.9, wrong

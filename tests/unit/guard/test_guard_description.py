@@ -1,0 +1,80 @@
+"""Description validation: name, attributes, numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.facts import PlatformPolicies, ProductFacts
+from streams.guard import validate_description
+
+FACTS = ProductFacts(
+    product_id="p-3",
+    title="Sony WH-1000XM4 Wireless Headphones",
+    category="Audio",
+    attributes={"colour": "black", "battery life": "30 hours", "connectivity": "Bluetooth 5.0"},
+    price=279.99,
+    currency="EUR",
+    description="Old text: 25 hours of battery.",
+)
+GOOD = (
+    "The Sony WH-1000XM4 Wireless Headphones in black deliver up to 30 hours of music over "
+    "Bluetooth 5.0, for 279.99 EUR."
+)
+
+
+def test_good_description_is_accepted() -> None:
+    verdict = validate_description(GOOD, FACTS)
+    assert verdict.accepted, verdict.reasons
+
+
+def test_distinctive_words_name_the_product() -> None:
+    text = "These Sony headphones come in black, with 30 hours battery life and Bluetooth 5.0."
+    assert validate_description(text, FACTS).accepted
+
+
+def test_invented_number_is_rejected() -> None:
+    text = GOOD.replace("30 hours", "30 hours (40 with the case)")
+    verdict = validate_description(text, FACTS)
+    assert "invented_number:40" in verdict.reasons
+
+
+def test_number_from_stale_description_is_not_a_fact() -> None:
+    verdict = validate_description(GOOD + " Charge for 25 hours.", FACTS)
+    assert not verdict.accepted
+    assert "invented_number:25" in verdict.reasons
+
+
+def test_dropped_attribute_is_rejected() -> None:
+    verdict = validate_description(GOOD.replace(" in black", ""), FACTS)
+    assert verdict.reasons == ("dropped_attribute:colour",)
+
+
+def test_missing_name_is_rejected() -> None:
+    text = "Great headphones in black with 30 hours of battery and Bluetooth 5.0."
+    assert "missing_product_name" in validate_description(text, FACTS).reasons
+
+
+@pytest.mark.parametrize(
+    ("extra", "prefix"),
+    [
+        (" Buy now with a 10% discount!", "invented_number"),
+        (" Free shipping included.", "policy_mismatch"),
+        (" A fucking great deal.", "unsafe_profanity"),
+        (" Questions? Mail sales@sony.example.", "pii_in_output"),
+        (" As an AI model I wrote this.", "prompt_leak"),
+    ],
+)
+def test_common_checks_apply(extra: str, prefix: str) -> None:
+    verdict = validate_description(GOOD + extra, FACTS)
+    assert any(r.startswith(prefix) for r in verdict.reasons), verdict.reasons
+
+
+def test_policies_can_be_allowed() -> None:
+    text = GOOD + " Every product has a 2-year warranty."
+    assert not validate_description(text, FACTS).accepted
+    assert validate_description(text, FACTS, policies=PlatformPolicies()).accepted
+
+
+def test_case_insensitive_attributes_and_name() -> None:
+    text = GOOD.upper()
+    assert validate_description(text, FACTS).accepted

@@ -1,0 +1,125 @@
+"""Grounding: invented prices, discounts, dates and policies are rejected."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from streams.facts import PlatformPolicies, ProductFacts
+from streams.guard.grounding import check_grounding, extract_numbers, parse_number
+
+FACTS = ProductFacts(
+    product_id="p-1",
+    title="Aurora Wool Sweater",
+    category="Knitwear",
+    attributes={"colour": "navy blue", "material": "100% merino wool", "warranty": "3 years"},
+    price=79.9,
+    currency="EUR",
+)
+POLICIES = PlatformPolicies()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The Aurora Wool Sweater costs 79.90 EUR and is made of 100% merino wool.",
+        "It is priced at €79.90.",
+        "It costs 79,90 €.",
+        "Standard shipping takes 2-5 business days.",
+        "Items can be returned within 30 days of delivery.",
+        "Refunds are paid to the original payment method within 14 days after the return arrives.",
+        "Shipping is free for orders over 50.00 EUR.",
+        "Every product has a 2-year warranty.",
+        "This sweater comes with a 3 year warranty.",
+        "It is navy blue. Is there anything else I can help you with today?",
+        "I'm sorry about that. A colleague from our support team will follow up with you.",
+    ],
+)
+def test_grounded_replies_pass(reply: str) -> None:
+    assert check_grounding(reply, FACTS, POLICIES) == ()
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind"),
+    [
+        ("It costs €59.90 today only!", "ungrounded_amount"),
+        ("It costs $79.90.", "ungrounded_amount"),
+        ("You can have it for 60 euros.", "ungrounded_amount"),
+        ("Use code SAVE10 for 10% off.", "ungrounded_percentage"),
+        ("I can give you a discount on your next order.", "discount_claim"),
+        ("Here is a coupon for you: WELCOME.", "discount_claim"),
+        ("Use promo code SPRING at checkout.", "discount_claim"),
+        ("It will arrive in 3 days.", "ungrounded_duration"),
+        ("It will arrive by Friday.", "ungrounded_date"),
+        ("It will be delivered on December 5.", "ungrounded_date"),
+        ("Expect it on 12/05/2024.", "ungrounded_date"),
+        ("It ships tomorrow.", "ungrounded_date"),
+        ("It usually takes a few days.", "ungrounded_duration"),
+        ("We deliver within a week.", "ungrounded_duration"),
+        ("You can return it within 60 days.", "policy_mismatch"),
+        ("It has a 5-year warranty.", "policy_mismatch"),
+        ("Enjoy free shipping on all orders!", "policy_mismatch"),
+        ("We offer free returns, no questions asked.", "ungrounded_policy"),
+        ("Every item has a lifetime warranty.", "ungrounded_policy"),
+        ("Your refund has been approved.", "refund_commitment"),
+        ("You will receive a full refund.", "refund_commitment"),
+        ("We will refund you right away.", "refund_commitment"),
+        ("Your order has been shipped and is on its way.", "order_state_claim"),
+        ("I have cancelled your order.", "order_state_claim"),
+        ("See www.cheap-deals.example.com for details.", "ungrounded_link"),
+    ],
+)
+def test_ungrounded_claims_are_rejected(reply: str, kind: str) -> None:
+    reasons = check_grounding(reply, FACTS, POLICIES)
+    assert any(r.startswith(kind + ":") for r in reasons), reasons
+
+
+def test_negated_discount_is_still_rejected() -> None:
+    # Documented strictness: negations are not parsed; the template answer is cheap.
+    assert check_grounding("I can't offer a discount.", FACTS, POLICIES)
+
+
+def test_without_facts_no_price_may_be_stated() -> None:
+    assert check_grounding("It costs 79.90 EUR.", None, POLICIES)
+
+
+def test_without_policies_no_policy_may_be_stated() -> None:
+    reasons = check_grounding("Items can be returned within 30 days of delivery.", FACTS, None)
+    assert reasons
+
+
+def test_policies_are_configurable() -> None:
+    strict = PlatformPolicies(return_window_days=14, free_shipping_threshold=None)
+    assert check_grounding("Items can be returned within 30 days.", FACTS, strict)
+    assert check_grounding("Items can be returned within 14 days.", FACTS, strict) == ()
+    assert check_grounding("Shipping is free for orders over 50.00 EUR.", FACTS, strict)
+
+
+def test_facts_ground_their_own_claims() -> None:
+    facts = FACTS.model_copy(
+        update={
+            "attributes": {"battery life": "20 hours", "launch": "March 2025", "weight": "5 pounds"}
+        }
+    )
+    text = "The battery lasts 20 hours, it launched in March 2025 and weighs 5 pounds."
+    assert check_grounding(text, facts, POLICIES) == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1,299.99", "1299.99"),
+        ("1.299,99", "1299.99"),
+        ("19,99", "19.99"),
+        ("1,000", "1000"),
+        ("1.000.000", "1000000"),
+        ("42", "42"),
+    ],
+)
+def test_parse_number(raw: str, value: str) -> None:
+    assert parse_number(raw) == Decimal(value)
+
+
+def test_extract_numbers_reads_model_numbers() -> None:
+    assert extract_numbers("WH-1000XM4 at 79.90") == (Decimal(1000), Decimal(4), Decimal("79.9"))

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import ssl
+import time
 from typing import Any
 
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, ClusterMetadata
+
+from streams.errors import StackError
 from streams.settings import KafkaSettings
+
+# librdkafka retries these forever; they never heal without a configuration change.
+_PERMANENT = {KafkaError._AUTHENTICATION: "authentication failed", KafkaError._SSL: "TLS failed"}
 
 
 def confluent_config(settings: KafkaSettings, **extra: Any) -> dict[str, Any]:
@@ -44,3 +52,41 @@ def ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:
             str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
         )
     return context
+
+
+def check_connection(settings: KafkaSettings, timeout_s: float = 30.0) -> ClusterMetadata:
+    """Fetch cluster metadata, failing fast when authentication or the TLS handshake fails.
+
+    librdkafka treats a rejected password or an untrusted certificate like a broker that is
+    down and retries until the timeout, reporting only "transport failure"; its error
+    callback knows better, so it is polled between short metadata requests.
+
+    Raises:
+        StackError: authentication or TLS failed (at once), or the broker did not answer
+            within ``timeout_s``. The message never contains the password.
+    """
+    errors: dict[int, KafkaError] = {}
+
+    def remember(error: KafkaError) -> None:
+        errors[error.code()] = error
+
+    admin = AdminClient(confluent_config(settings, error_cb=remember))
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return admin.list_topics(timeout=max(min(1.0, deadline - time.monotonic()), 0.1))
+        except KafkaException as exc:
+            failure: object = exc
+        admin.poll(0)
+        for code, what in _PERMANENT.items():
+            if code in errors:
+                msg = (
+                    f"Kafka {what} at {settings.bootstrap} (security_protocol="
+                    f"{settings.security_protocol}, sasl_mechanism={settings.sasl_mechanism}, "
+                    f"user={settings.sasl_username!r}): {errors[code].str()}"
+                )
+                raise StackError(msg)
+        if time.monotonic() >= deadline:
+            failure = errors.get(KafkaError._TRANSPORT, failure)
+            msg = f"cannot reach Kafka at {settings.bootstrap} within {timeout_s:.0f}s: {failure}"
+            raise StackError(msg)

@@ -1,7 +1,7 @@
 """``shopstream audit`` against the real ClickHouse server, on rows written straight into
 ``generated_content`` of the test's own database.
 
-The seed holds 25 distinct outputs and 6 extra versions of some of them (31 rows). Merges are
+The seed holds 25 distinct outputs and 7 extra versions of some of them (32 rows). Merges are
 stopped, so the duplicates stay on disk and only ``FINAL`` can hide them; one extra version is
 *older* than the row it duplicates, so the newest ``created_at`` must win, not the last insert.
 Expected results are computed in Python from the same seed.
@@ -35,6 +35,8 @@ D1 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 D2 = datetime(2024, 5, 2, 8, 0, tzinfo=UTC)
 QUOTED = 'sku-5 "it\'s" --\\'
 REASONS = (["pii:email"], ["grounding:price", "pii:phone"], ["safety:toxicity", "pii:email"])
+FALLBACK = "Sorry, let me connect you with a colleague."
+ACCEPTED = {"verdict": "accepted", "fallback": False, "reasons": [], "pii_types": []}
 INT_COLUMNS = {"source_partition", "source_offset", "prompt_tokens", "completion_tokens"}
 
 
@@ -42,8 +44,8 @@ def _row(i: int, *, created_at: datetime | None = None) -> Row:
     task = "description" if i % 3 == 0 else "reply"
     model = ("smollm2", "1.0") if i < 12 else ("smollm2", "1.1") if i < 20 else ("tinyreply", "0.3")
     created = created_at or (D1 if i % 2 == 0 else D2) + timedelta(minutes=10 * i)
-    rejected = i % 3 == 1
-    reasons = REASONS[i % 3 - 1 if i % 3 else 0] if rejected else []
+    rejected = i % 5 in (1, 3)
+    reasons = REASONS[(i // 3) % 3] if rejected else []
     return {
         "id": f"gc-{i:02d}",
         "task": task,
@@ -59,12 +61,13 @@ def _row(i: int, *, created_at: datetime | None = None) -> Row:
         "prompt_template_version": "3",
         "prompt": f"Customer <EMAIL> asks about order {i},\nplease answer.",
         "output": f'Reply {i}: thanks, "friend"\nsecond line ü',
+        "published": FALLBACK if rejected else f"Reply {i}",
         "model_name": model[0],
         "model_version": model[1],
         "model_sha256": f"{i:064x}",
         "generation_params": json.dumps({"temperature": 0.7, "max_new_tokens": 64}),
         "verdict": "rejected" if rejected else "accepted",
-        "fallback": rejected or i == 6,
+        "fallback": rejected or i == 7,
         "reasons": list(reasons),
         "pii_types": ["email"] if "pii:email" in reasons else [],
         "prompt_tokens": 50 + i,
@@ -78,27 +81,31 @@ def _seed() -> tuple[list[Row], list[Row]]:
     """The first insert and the second (extra versions of ids already written)."""
     first = [_row(i) for i in range(25)]
     first[24].update(created_at=datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1))
-    first[24].update(event_time=first[24]["created_at"], model_name="tinyreply")
+    first[24].update(event_time=first[24]["created_at"])
     later: list[Row] = []
-    for i, changes in [
-        (1, {"verdict": "accepted", "fallback": False, "reasons": [], "pii_types": []}),
-        (2, {"verdict": "rejected", "fallback": True, "reasons": ["leak:prompt"]}),
+    versions: list[tuple[int, Row]] = [
+        (1, {**ACCEPTED, "published": "Reply 1, redrafted"}),
+        (
+            2,
+            {
+                "verdict": "rejected",
+                "fallback": True,
+                "reasons": ["leak:prompt"],
+                "published": FALLBACK,
+            },
+        ),
         (3, {"latency_ms": 999.5, "output": "second draft"}),
-        (4, {"verdict": "accepted", "fallback": False, "reasons": [], "pii_types": []}),
+        (6, {**ACCEPTED, "published": "Reply 6"}),
         (12, {"prompt_tokens": 7, "completion_tokens": 3}),
-        (21, {"verdict": "rejected", "fallback": True, "reasons": ["pii:email", "leak:prompt"]}),
-    ]:
-        later.append(
-            {**first[i], **changes, "created_at": first[i]["created_at"] + timedelta(hours=1)}
-        )
+        (21, {"reasons": ["pii:email", "leak:prompt"], "pii_types": ["email"]}),
+    ]
+    for i, changes in versions:
+        # +65 min: newer, and never equal to another row's created_at (the order stays total).
+        newer = first[i]["created_at"] + timedelta(minutes=65)
+        later.append({**first[i], **changes, "created_at": newer})
     # An older version inserted last: ReplacingMergeTree(created_at) must keep the newer one.
-    later.append(
-        {
-            **first[8],
-            "verdict": "rejected",
-            "created_at": first[8]["created_at"] - timedelta(hours=1),
-        }
-    )
+    older = first[8]["created_at"] - timedelta(hours=1)
+    later.append({**first[8], **ACCEPTED, "published": "Reply 8", "created_at": older})
     return first, later
 
 
@@ -138,7 +145,8 @@ def test_final_keeps_one_newest_version_per_id(settings: Settings, seeded: list[
     by_id = {row["id"]: row for row in rows}
     assert by_id["gc-01"]["verdict"] == "accepted"
     assert by_id["gc-02"]["reasons"] == ["leak:prompt"]
-    assert by_id["gc-08"]["verdict"] == "accepted"  # the older re-insert lost
+    assert by_id["gc-06"]["verdict"] == "accepted"
+    assert by_id["gc-08"]["verdict"] == "rejected"  # the older re-insert lost
     assert by_id["gc-03"]["latency_ms"] == 999.5
 
 
@@ -286,19 +294,19 @@ def test_report_counts_rates_reasons_latency_tokens(settings: Settings, seeded: 
     one = next(
         r for r in rows if (r.model_name, r.model_version, r.day) == ("smollm2", "1.0", D1.date())
     )
-    # gc-00..10 even: 0,2,4,6,8,10 -> gc-02 rejected by its newer version, gc-04 accepted by it.
-    assert (one.total, one.rejected, one.fallbacks) == (6, 2, 3)
+    # gc-00, 02, 04, 06, 08, 10: gc-02 rejected and gc-06 accepted by newer versions, gc-08
+    # still rejected despite its older re-insert.
+    assert (one.total, one.accepted, one.rejected, one.fallbacks) == (6, 4, 2, 2)
+    assert one.rejection_rate == pytest.approx(1 / 3)
     assert sum(r.total for r in rows) == 24  # gc-24 (an hour ago) is outside the window
 
 
 def test_report_cli_formats_and_plot(settings: Settings, seeded: list[Row], tmp_path: Path) -> None:
     window = ["--since", "2024-05-01", "--until", "2024-05-03"]
+    as_json = json.loads(_run(settings, "report", *window, "--format", "json"))
     text = _run(settings, "report", *window)
     assert text.splitlines()[0].split()[:3] == ["day", "model", "total"]
-    assert len(text.splitlines()) == 2 + len(
-        report(settings, D1.replace(hour=0), D2 + timedelta(days=1))
-    )
-    as_json = json.loads(_run(settings, "report", *window, "--format", "json"))
+    assert len(text.splitlines()) == 2 + len(as_json)
     assert sum(item["total"] for item in as_json) == 24
     assert {"fallback_rate", "rejection_rate", "top_reasons"} <= set(as_json[0])
     as_csv = list(csv.DictReader(io.StringIO(_run(settings, "report", *window, "--format", "csv"))))

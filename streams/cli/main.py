@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from streams.cli import logs
+from streams.cli.audit import audit
 from streams.cli.bench import bench
 from streams.cli.run import demo, replay_command, worker
 from streams.cli.stack import migrate_command, stack
@@ -37,6 +38,7 @@ cli.add_command(worker)
 cli.add_command(replay_command)
 cli.add_command(demo)
 cli.add_command(bench)
+cli.add_command(audit)
 
 
 def _add_models_group() -> None:

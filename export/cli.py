@@ -1,0 +1,183 @@
+"""``shopstream models …``: build, verify, evaluate and benchmark the registry's models.
+
+The group takes the :class:`~streams.settings.Settings` from the click context when the main
+CLI put one there (``ctx.obj`` or any parent object), and builds one otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from export.build import ALL_TASKS, SENTIMENT, build_defaults, checkpoint_dir
+from export.sentiment import SentimentRecipe
+from models.errors import ModelError
+from models.registry import Registry
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DirectoryPath = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    found = ctx.find_object(Settings)
+    return found if found is not None else Settings()
+
+
+def _reports_dir(settings: Settings, out: Path | None) -> Path:
+    return out if out is not None else settings.home / "reports"
+
+
+@click.group(name="models")
+def models() -> None:
+    """Build, verify, evaluate and benchmark the models of the registry."""
+
+
+@models.command()
+@click.option("--force", is_flag=True, help="Rebuild even when the recipe is unchanged.")
+@click.option(
+    "--task", "tasks", multiple=True, type=click.Choice(ALL_TASKS), help="Only these tasks."
+)
+@click.option("--source", type=DirectoryPath, help="HF model directory to fine-tune (sentiment).")
+@click.option("--generator-source", type=DirectoryPath, help="HF causal-LM directory (generators).")
+@click.option("--steps", type=click.IntRange(1), help="Sentiment training steps.")
+@click.option("--batch-size", type=click.IntRange(1), help="Sentiment training batch size.")
+@click.option("--max-length", type=click.IntRange(8), help="Sentiment inference token cap.")
+@click.option("--progress/--no-progress", default=True, help="Show progress bars.")
+@click.pass_context
+def build(
+    ctx: click.Context,
+    force: bool,
+    tasks: tuple[str, ...],
+    source: Path | None,
+    generator_source: Path | None,
+    steps: int | None,
+    batch_size: int | None,
+    max_length: int | None,
+    progress: bool,
+) -> None:
+    """Build the default models (sentiment, reply, description) that are missing or stale."""
+    settings = _settings(ctx)
+    recipe = SentimentRecipe(source=source)
+    if steps is not None:
+        recipe = replace(recipe, steps=steps)
+    if batch_size is not None:
+        recipe = replace(recipe, batch_size=batch_size)
+    if max_length is not None:
+        recipe = replace(recipe, max_length=max_length)
+    started = time.monotonic()
+    results = build_defaults(
+        settings,
+        force,
+        tasks=tasks or ALL_TASKS,
+        recipe=recipe,
+        generator_source=generator_source,
+        progress=progress,
+    )
+    for result in results:
+        version = result.manifest.version if result.manifest else "-"
+        line = f"{result.task:<12} {result.status:<10} {result.seconds:7.1f}s  {version}"
+        click.echo(line + (f"  {result.message}" if result.message else ""))
+    click.echo(f"registry: {settings.models_path}  ({time.monotonic() - started:.1f}s)")
+    if any(result.status == "failed" for result in results):
+        sys.exit(1)
+
+
+@models.command()
+@click.option("--task", "tasks", multiple=True, type=click.Choice(ALL_TASKS))
+@click.pass_context
+def verify(ctx: click.Context, tasks: tuple[str, ...]) -> None:
+    """Check every file's sha256 against its manifest; smoke-run the sentiment model."""
+    registry = Registry(_settings(ctx).models_path)
+    failed = False
+    for task in tasks or ALL_TASKS:
+        try:
+            handle = registry.resolve(task, verify=True)
+        except ModelError as exc:
+            click.echo(f"{task:<12} FAILED  {exc}")
+            failed = True
+            continue
+        manifest = handle.manifest
+        detail = f"{len(manifest.files)} files verified"
+        if task == SENTIMENT:
+            from models.classifier import Classifier
+
+            classifier = Classifier.load(handle, device=_settings(ctx).device)
+            [prediction] = classifier.predict(["Great product, fast delivery."])
+            detail += f"; {classifier.variant} on {classifier.provider} → {prediction.label}"
+        click.echo(f"{task:<12} ok      {manifest.name} {manifest.version}; {detail}")
+    if failed:
+        sys.exit(1)
+
+
+@models.command(name="eval")
+@click.option("--variant", "variants", multiple=True, type=click.Choice(["fp32", "int8", "fp16"]))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Report folder.")
+@click.pass_context
+def eval_command(ctx: click.Context, variants: tuple[str, ...], out: Path | None) -> None:
+    """Accuracy and macro-F1 of the sentiment model per held-out split (JSON + PNG)."""
+    from export.data import default_sources
+    from export.evaluate import evaluate_handle, write_report
+
+    settings = _settings(ctx)
+    handle = Registry(settings.models_path).resolve(SENTIMENT)
+    corpora = [source.load() for source in default_sources(settings.home / "data")]
+    report = evaluate_handle(handle, corpora, variants or ("fp32", "int8"), device="cpu")
+    report["model"] = {"name": handle.manifest.name, "version": handle.manifest.version}
+    report["config"] = {k: handle.manifest.config.get(k) for k in ("temperature", "neutral_band")}
+    json_path, png_path = write_report(report, _reports_dir(settings, out), "sentiment-eval")
+    for corpus, by_variant in report["heldout"].items():
+        for variant, metrics in by_variant.items():
+            click.echo(
+                f"{corpus:<16} {variant:<5} n={metrics['n']:<5} accuracy={metrics['accuracy']} "
+                f"macro_f1={metrics['macro_f1']} coverage={metrics['coverage']}"
+            )
+    click.echo(f"wrote {json_path} and {png_path}")
+
+
+@models.command()
+@click.option("--batch-sizes", default="1,8,32,64", show_default=True, help="Comma-separated.")
+@click.option("--seconds", type=click.FloatRange(0.1), default=2.0, show_default=True,
+              help="Time budget per backend and batch size.")  # fmt: skip
+@click.option("--threads", type=click.IntRange(0), default=0, help="Intra-op threads (0: all).")
+@click.option("--checkpoint", type=DirectoryPath, help="PyTorch checkpoint (default: build's).")
+@click.option("--no-torch", is_flag=True, help="Measure ONNX Runtime only.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Report folder.")
+@click.pass_context
+def bench(
+    ctx: click.Context,
+    batch_sizes: str,
+    seconds: float,
+    threads: int,
+    checkpoint: Path | None,
+    no_torch: bool,
+    out: Path | None,
+) -> None:
+    """Throughput/latency of ORT fp32 and int8 vs PyTorch eager on the same inputs."""
+    from export.bench_classifier import BenchConfig, run_bench, write_bench
+    from export.data import ECOMMERCE_SANITY, RottenTomatoes
+
+    settings = _settings(ctx)
+    handle = Registry(settings.models_path).resolve(SENTIMENT)
+    sizes = tuple(int(part) for part in batch_sizes.split(",") if part.strip())
+    config = BenchConfig(batch_sizes=sizes, seconds=seconds, threads=threads)
+    torch_dir = None if no_torch else (checkpoint or checkpoint_dir(settings))
+    if torch_dir is not None and not (torch_dir / "config.json").is_file():
+        raise click.UsageError(f"no PyTorch checkpoint at {torch_dir} (use --no-torch)")
+    texts = [ex.text for ex in RottenTomatoes().load().heldout] + [t for t, _ in ECOMMERCE_SANITY]
+    report = run_bench(handle, torch_dir, texts, config)
+    json_path, png_path = write_bench(report, _reports_dir(settings, out), "sentiment-bench")
+    for name, by_size in report["results"].items():
+        row = "  ".join(f"b{size}={row['items_per_s']:.0f}/s" for size, row in by_size.items())
+        click.echo(f"{name:<14} {row}")
+    for name, by_size in report["ratios"].items():
+        click.echo(f"{name:<28} " + "  ".join(f"b{s}={r:.2f}x" for s, r in by_size.items()))
+    for note in report["notes"]:
+        click.echo(f"note: {note}")
+    click.echo(f"wrote {json_path} and {png_path}")

@@ -1,0 +1,236 @@
+"""Hugging Face → ONNX through optimum, plus dynamic int8 and fp16 variants.
+
+The helpers are model-agnostic: the generator export reuses :func:`quantize_int8` and
+:func:`convert_fp16` on its own graphs. Every produced file is meant to be checked with
+:mod:`export.validate` before a manifest lists it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import logging
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from export.validate import ParityReport, Tolerance, validate_onnx
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OPSET = 18
+VERSIONED_PACKAGES = ("torch", "transformers", "optimum", "optimum-onnx", "onnx", "onnxruntime")
+
+
+def package_versions(names: tuple[str, ...] = VERSIONED_PACKAGES) -> dict[str, str]:
+    """Installed versions of the export toolchain (``missing`` when absent)."""
+    versions: dict[str, str] = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    if versions.get("onnxruntime") == "missing":
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions["onnxruntime"] = importlib.metadata.version("onnxruntime-gpu")
+    return versions
+
+
+def export_with_optimum(
+    model_dir: Path,
+    out_dir: Path,
+    *,
+    task: str = "text-classification",
+    opset: int = DEFAULT_OPSET,
+) -> Path:
+    """Export a local Hugging Face checkpoint to ``out_dir/model.onnx`` (fp32).
+
+    optimum also writes the model config and the tokenizer files next to the graph. Its own
+    validation is skipped: :mod:`export.validate` checks every variant against PyTorch.
+
+    Args:
+        model_dir: a directory with ``config.json``, weights and tokenizer files.
+        out_dir: where ``model.onnx`` and its companions go (created if needed).
+        task: the optimum task name.
+        opset: the ONNX opset to export with.
+
+    Returns:
+        The path of ``model.onnx``.
+    """
+    from optimum.exporters.onnx import main_export
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log.info("export.onnx source=%s task=%s opset=%d", model_dir, task, opset)
+    # The tracer and transformers warn about traced control flow and deprecated kwargs; none
+    # of it is actionable here, and parity validation is what decides whether the graph is
+    # right.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        main_export(
+            str(model_dir),
+            output=out_dir,
+            task=task,
+            opset=opset,
+            device="cpu",
+            do_validation=False,
+            local_files_only=True,
+        )
+    target = out_dir / "model.onnx"
+    if not target.is_file():
+        msg = f"optimum export wrote no model.onnx into {out_dir}"
+        raise FileNotFoundError(msg)
+    return target
+
+
+def onnx_opset(path: Path) -> int:
+    """The default-domain opset an ONNX file declares."""
+    import onnx
+
+    model = onnx.load(str(path), load_external_data=False)
+    for entry in model.opset_import:
+        if entry.domain in ("", "ai.onnx"):
+            return int(entry.version)
+    msg = f"{path} declares no default-domain opset"
+    raise ValueError(msg)
+
+
+def quantize_int8(src: Path, dst: Path, *, per_channel: bool = False) -> None:
+    """Dynamic int8 quantisation: int8 weights, activations quantised at run time.
+
+    Args:
+        src: an fp32 ONNX model.
+        dst: where the quantised model goes.
+        per_channel: one scale per output channel instead of per tensor.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    large = src.stat().st_size > (1 << 31) - (1 << 26)  # protobuf's 2 GiB limit, with headroom
+    previous = logging.root.manager.disable
+    # The quantizer logs one INFO line per tensor on the root logger; mute INFO while it runs.
+    logging.disable(max(previous, logging.INFO))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_dynamic(
+                src,
+                dst,
+                weight_type=QuantType.QInt8,
+                per_channel=per_channel,
+                use_external_data_format=large,
+            )
+    finally:
+        logging.disable(previous)
+    log.info(
+        "export.quantize src=%s dst=%s bytes=%d per_channel=%s",
+        src.name,
+        dst.name,
+        dst.stat().st_size,
+        per_channel,
+    )
+
+
+def convert_fp16(src: Path, dst: Path) -> None:
+    """fp16 weights and activations, fp32 inputs and outputs (``keep_io_types``).
+
+    Args:
+        src: an fp32 ONNX model.
+        dst: where the fp16 model goes.
+    """
+    import onnx
+    from onnxruntime.transformers.float16 import convert_float_to_float16
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    model = onnx.load(str(src))
+    with warnings.catch_warnings():
+        # It warns about constants clamped to the fp16 range; parity validation judges that.
+        warnings.simplefilter("ignore")
+        converted = convert_float_to_float16(model, keep_io_types=True)
+    large = converted.ByteSize() > (1 << 31) - (1 << 26)
+    onnx.save_model(converted, str(dst), save_as_external_data=large)
+    log.info("export.fp16 src=%s dst=%s bytes=%d", src.name, dst.name, dst.stat().st_size)
+
+
+VARIANT_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}
+
+
+def torch_logits(model: Any, batches: Sequence[Mapping[str, np.ndarray]]) -> list[np.ndarray]:
+    """PyTorch logits of a sequence classifier for already-tokenised batches."""
+    import torch
+
+    outputs: list[np.ndarray] = []
+    with torch.inference_mode():
+        for batch in batches:
+            tensors = {name: torch.from_numpy(np.asarray(value)) for name, value in batch.items()}
+            outputs.append(model(**tensors).logits.float().numpy())
+    return outputs
+
+
+def export_classifier(
+    checkpoint: Path,
+    out_dir: Path,
+    parity_texts: Sequence[Sequence[str]],
+    *,
+    max_length: int,
+    opset: int = DEFAULT_OPSET,
+    tolerances: Mapping[str, Tolerance] | None = None,
+    progress: bool = True,
+) -> dict[str, ParityReport]:
+    """Export a sequence classifier in fp32, int8 and fp16 and validate each against PyTorch.
+
+    The parity inputs are tokenised by the runtime tokenizer (:class:`models.tokenize.
+    TextEncoder`) from the exported ``tokenizer.json``, so the check covers what production
+    feeds the graph, not only the graph.
+
+    Args:
+        checkpoint: a Hugging Face sequence-classification checkpoint with tokenizer files.
+        out_dir: receives ``model.onnx``, ``model.int8.onnx``, ``model.fp16.onnx`` and the
+            tokenizer and config files.
+        parity_texts: batches of texts to compare on (different sizes exercise dynamic axes).
+        max_length: token cap used by the runtime.
+        opset: ONNX opset.
+        tolerances: per-variant overrides of :data:`export.validate.DEFAULT_TOLERANCES`.
+        progress: show a progress bar over the stages.
+
+    Returns:
+        The parity report of each variant.
+
+    Raises:
+        ExportValidationError: a variant does not reproduce PyTorch.
+    """
+    from transformers import AutoModelForSequenceClassification
+
+    from models.tokenize import TextEncoder
+
+    stages = tqdm(total=6, desc="export sentiment", unit="stage", disable=not progress)
+    stages.set_postfix_str("onnx fp32")
+    fp32 = export_with_optimum(checkpoint, out_dir, task="text-classification", opset=opset)
+    stages.update()
+    stages.set_postfix_str("int8")
+    quantize_int8(fp32, out_dir / VARIANT_FILES["int8"])
+    stages.update()
+    stages.set_postfix_str("fp16")
+    convert_fp16(fp32, out_dir / VARIANT_FILES["fp16"])
+    stages.update()
+    encoder = TextEncoder.from_dir(out_dir, max_length)
+    batches = [encoder.encode(texts) for texts in parity_texts if texts]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoModelForSequenceClassification.from_pretrained(
+            checkpoint, local_files_only=True
+        ).eval()
+    references = torch_logits(model, batches)
+    reports: dict[str, ParityReport] = {}
+    for variant, name in VARIANT_FILES.items():
+        stages.set_postfix_str(f"validate {variant}")
+        chosen = (tolerances or {}).get(variant)
+        reports[variant] = validate_onnx(
+            out_dir / name, batches, references, variant=variant, tolerance=chosen
+        )
+        stages.update()
+    stages.close()
+    return reports

@@ -1,0 +1,188 @@
+"""The sentiment export path on a tiny random BERT: export, validation, manifest, caching."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import types
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from export.build import (
+    SENTIMENT,
+    TaskResult,
+    build_generator_task,
+    build_sentiment_cached,
+)
+from export.data import Example, InMemoryCorpus, SplitSpec, split_examples
+from export.onnx_export import VARIANT_FILES, torch_logits
+from export.sentiment import SentimentRecipe, calibrate, recipe_hash
+from export.validate import (
+    AgreementError,
+    AtolError,
+    ShapeError,
+    Tolerance,
+    compare_outputs,
+    validate_onnx,
+)
+from models.errors import ModelCorruptError
+from models.registry import Registry
+from models.tokenize import TextEncoder
+
+TinyBuild = tuple[Registry, TaskResult]
+
+
+def test_build_writes_a_manifest_that_resolves(tiny_sentiment_build: TinyBuild) -> None:
+    registry, result = tiny_sentiment_build
+    assert result.status == "built"
+    handle = registry.resolve(SENTIMENT)
+    manifest = handle.manifest
+    assert manifest == result.manifest
+    assert manifest.task == "sentiment"
+    assert manifest.kind == "classifier"
+    assert manifest.labels == ["negative", "neutral", "positive"]
+    assert manifest.variants == VARIANT_FILES
+    assert manifest.default_variant == {"cpu": "int8", "cuda": "fp16"}
+    assert manifest.opset >= 17
+    assert set(manifest.versions) >= {"torch", "transformers", "optimum", "onnx", "onnxruntime"}
+    assert len(manifest.recipe_hash) == 64
+    listed = {item.path for item in manifest.files}
+    assert {"model.onnx", "model.int8.onnx", "model.fp16.onnx", "tokenizer.json"} <= listed
+    lo, hi = manifest.config["neutral_band"]
+    assert 0.0 < lo < 0.5 < hi < 1.0
+    assert manifest.config["temperature"] > 0
+    for corpus in ("tiny_en", "tiny_zh"):
+        for variant in ("fp32", "int8"):
+            metrics = manifest.metrics["heldout"][corpus][variant]
+            assert {"accuracy", "macro_f1", "n", "confusion"} <= set(metrics)
+    assert set(manifest.metrics["parity"]) == {"fp32", "int8", "fp16"}
+    assert not list(registry.root.glob(".sentiment.*")), "staging directories are cleaned up"
+
+
+def test_second_build_is_up_to_date(
+    tiny_sentiment_build: TinyBuild,
+    tiny_sentiment_recipe: SentimentRecipe,
+    tiny_sentiment_sources: list[InMemoryCorpus],
+    tmp_path: Path,
+) -> None:
+    registry, first = tiny_sentiment_build
+    model = registry.task_dir(SENTIMENT) / "model.onnx"
+    before = model.stat().st_mtime_ns
+    again = build_sentiment_cached(
+        registry,
+        tiny_sentiment_recipe,
+        tiny_sentiment_sources,
+        checkpoint=tmp_path / "unused",
+        progress=False,
+    )
+    assert again.status == "up-to-date"
+    assert again.manifest == first.manifest
+    assert model.stat().st_mtime_ns == before
+    assert not (tmp_path / "unused").exists(), "nothing was trained"
+
+
+def test_recipe_hash_follows_knobs_and_data(
+    tiny_sentiment_recipe: SentimentRecipe, tiny_sentiment_sources: list[InMemoryCorpus]
+) -> None:
+    base = recipe_hash(tiny_sentiment_recipe, tiny_sentiment_sources)
+    assert base == recipe_hash(tiny_sentiment_recipe, tiny_sentiment_sources)
+    assert base != recipe_hash(replace(tiny_sentiment_recipe, steps=5), tiny_sentiment_sources)
+    extra = InMemoryCorpus("tiny_en", "en", [Example("one more", 1)])
+    assert base != recipe_hash(tiny_sentiment_recipe, [extra, tiny_sentiment_sources[1]])
+
+
+def test_corrupted_file_is_detected(tiny_sentiment_build: TinyBuild, tmp_path: Path) -> None:
+    registry, _ = tiny_sentiment_build
+    copy = Registry(tmp_path)
+    shutil.copytree(registry.task_dir(SENTIMENT), copy.task_dir(SENTIMENT))
+    target = copy.task_dir(SENTIMENT) / "model.int8.onnx"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelCorruptError, match=r"model\.int8\.onnx"):
+        copy.resolve(SENTIMENT)
+
+
+def test_tampered_graph_fails_validation(tiny_sentiment_build: TinyBuild, tmp_path: Path) -> None:
+    from transformers import AutoModelForSequenceClassification
+
+    registry, _ = tiny_sentiment_build
+    directory = registry.task_dir(SENTIMENT)
+    model = onnx.load(str(directory / "model.onnx"))
+    bias = next(init for init in model.graph.initializer if init.name.endswith("classifier.bias"))
+    bias.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(bias) + 1.0, bias.name))
+    tampered = tmp_path / "tampered.onnx"
+    onnx.save(model, str(tampered))
+    batches = [TextEncoder.from_dir(directory, 32).encode(["fine lamp", "broken kettle!"])]
+    checkpoint = registry.root.parent / "checkpoint"
+    reference = AutoModelForSequenceClassification.from_pretrained(checkpoint).eval()
+    references = torch_logits(reference, batches)
+    validate_onnx(directory / "model.onnx", batches, references, variant="fp32")
+    with pytest.raises(AtolError, match="fp32"):
+        validate_onnx(tampered, batches, references, variant="fp32")
+
+
+def test_compare_outputs_raises_typed_errors() -> None:
+    reference = [np.array([[2.0, -2.0], [-1.0, 1.0], [0.5, 0.4999]], dtype=np.float32)]
+    with pytest.raises(ShapeError):
+        compare_outputs("fp32", reference, [reference[0][:2]], Tolerance(atol=1e-4))
+    flipped = [reference[0][:, ::-1].copy()]
+    with pytest.raises(AgreementError):
+        compare_outputs("int8", reference, flipped, Tolerance(atol=10.0, min_agreement=0.9))
+    near_tie = [reference[0] + np.array([[0, 0], [0, 0], [0, 0.0003]], dtype=np.float32)]
+    report = compare_outputs("fp16", reference, near_tie, Tolerance(atol=1e-3))
+    assert report.agreement == 1.0  # the flipped near-tie row is not decisive
+
+
+def test_calibration_band_widens_for_a_weak_model() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 400)
+    sharp = np.stack([-(labels * 2 - 1) * 4.0, (labels * 2 - 1) * 4.0], axis=1)
+    noisy = sharp * 0.05 + rng.normal(0, 1.0, sharp.shape)
+    recipe = SentimentRecipe()
+    good = calibrate(sharp, labels, recipe)
+    weak = calibrate(noisy, labels, recipe)
+    assert good.neutral_band == (0.45, 0.55)
+    assert weak.neutral_band[1] - weak.neutral_band[0] > 0.1 + 1e-9
+    assert good.nll_after <= good.nll_before + 1e-9
+
+
+def test_split_is_deterministic_disjoint_and_deduplicated() -> None:
+    examples = [Example(f"text {i}", i % 2) for i in range(200)]
+    examples += [Example("text 3", 0), Example("dup", 1), Example("dup", 1)]
+    spec = SplitSpec(seed=7, heldout_fraction=0.1, heldout_cap=15, calibration_fraction=0.1)
+    first = split_examples(examples, name="x", lang="en", spec=spec)
+    second = split_examples(list(reversed(examples)), name="x", lang="en", spec=spec)
+    assert len(first.heldout) == 15
+    texts = [e.text for e in (*first.train, *first.calibration, *first.heldout)]
+    assert len(texts) == len(set(texts)) == 200  # "text 3" had both labels and is dropped
+    assert first == split_examples(examples, name="x", lang="en", spec=spec)
+    assert len(second.heldout) == 15
+
+
+def test_missing_generator_module_fails_that_task_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "export.generator", None)
+    result = build_generator_task(Registry(tmp_path), "reply", progress=False)
+    assert result.status == "failed"
+    assert "export.generator is not available" in result.message
+
+
+def test_unimplemented_generator_fails_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def build_generator(task: str, out_dir: Path, **_: object) -> None:
+        raise NotImplementedError("later")
+
+    fake = types.ModuleType("export.generator")
+    fake.build_generator = build_generator  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "export.generator", fake)
+    result = build_generator_task(Registry(tmp_path), "description", progress=False)
+    assert result.status == "failed"
+    assert "not implemented" in result.message

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -22,6 +24,7 @@ from streams.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 MONITORING = ROOT / "monitoring"
 RULES_FILE = MONITORING / "rules" / "shopstream.rules.yml"
+RULE_TESTS_FILE = MONITORING / "tests" / "shopstream.rules.test.yml"
 PROMETHEUS_FILE = MONITORING / "prometheus.yml"
 DASHBOARD_DIR = MONITORING / "grafana" / "dashboards"
 DATASOURCES_DIR = MONITORING / "grafana" / "provisioning" / "datasources"
@@ -312,4 +315,30 @@ def test_clickhouse_queries_use_the_v4_plugin_model_and_known_tables() -> None:
 
     assert tables, "no ClickHouse query found in the dashboards"
     assert tables <= CLICKHOUSE_TABLES, f"unknown tables: {sorted(tables - CLICKHOUSE_TABLES)}"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_alert_has_a_firing_case_and_promtool_agrees() -> None:
+    """Each alert fires in monitoring/tests; ``promtool test rules`` runs where installed."""
+    cases = yaml.safe_load(RULE_TESTS_FILE.read_text())
+    rule_files = {(RULE_TESTS_FILE.parent / f).resolve() for f in cases["rule_files"]}
+    firing = {
+        check["alertname"]
+        for test in cases["tests"]
+        for check in test.get("alert_rule_test", [])
+        if check.get("exp_alerts")
+    }
+    untested = {rule["alert"] for rule in _rules()} - firing
+    problems = [f"no case in {RULE_TESTS_FILE.name} makes {name} fire" for name in sorted(untested)]
+    if rule_files != {RULES_FILE.resolve()}:
+        problems.append(f"{RULE_TESTS_FILE.name} does not load {RULES_FILE.name}")
+    promtool = shutil.which("promtool")
+    if promtool is not None:
+        for args in (["check", "rules", str(RULES_FILE)], ["test", "rules", str(RULE_TESTS_FILE)]):
+            result = subprocess.run(
+                [promtool, *args], capture_output=True, text=True, timeout=120, check=False
+            )
+            if result.returncode != 0:
+                problems.append(f"promtool {' '.join(args[:2])}:\n{result.stdout}{result.stderr}")
+
     assert not problems, "\n".join(problems)

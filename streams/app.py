@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> faust.App:
 
 def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.App, Pipeline]:
     """The app with the agents of the chosen tasks and the web endpoints registered."""
-    from streams import web
+    from streams import lag, web
     from streams.agents import alerts, products, replies, sentiment
 
     unknown = set(tasks) - set(ALL_TASKS)
@@ -88,4 +88,6 @@ def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.A
             pipeline.load_replies()
             replies.register(app, pipeline, facts)
     web.register(app, pipeline)
+    t = settings.topics
+    lag.register(app, (t.reviews, t.chat_messages, t.product_updates, t.sentiment))
     return app, pipeline

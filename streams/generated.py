@@ -135,3 +135,5 @@ def record_verdict(task: str, verdict: GuardVerdict, fallback_reason: str | None
     metrics.GENERATIONS.labels(task=task, verdict=verdict.verdict).inc()
     if fallback_reason is not None:
         metrics.FALLBACKS.labels(task=task, reason=fallback_reason).inc()
+    if fallback_reason == "timeout":
+        metrics.ERRORS.labels(stage=task, error="GenerationTimeout").inc()

@@ -65,6 +65,7 @@ class Intake:
                 record = decode(model, value)
                 event_id = str(getattr(record, "event_id", ""))
             except DecodeError as exc:
+                metrics.ERRORS.labels(stage="decode", error=type(exc).__name__).inc()
                 dead.append(
                     DeadLetter(
                         topic=message.topic,

@@ -63,6 +63,7 @@ class ClickHouseSink:
             except Exception as exc:  # noqa: BLE001 - every failure is retried; the batch must land
                 self.healthy = False
                 metrics.SINK_FAILURES.labels(sink="clickhouse").inc()
+                metrics.ERRORS.labels(stage="clickhouse_sink", error=type(exc).__name__).inc()
                 log.warning(
                     "sink.clickhouse.retry table=%s rows=%d attempt=%d delay_s=%.1f error=%s: %s",
                     table, len(rows), attempt, delay, type(exc).__name__, exc,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,13 +41,20 @@ class KafkaPublisher:
         """Send every message and wait until the broker acknowledged each one."""
         if not messages:
             return
-        pending = []
-        for message in messages:
-            pending.append(
+        started = time.perf_counter()
+        try:
+            pending = [
                 await self._topic(message.topic).send(
                     key=message.key, value=message.value, headers=message.headers or None
                 )
-            )
-        await asyncio.gather(*pending)
+                for message in messages
+            ]
+            await asyncio.gather(*pending)
+        except Exception as exc:
+            # The batch's offsets stay uncommitted: a restarted worker publishes it again.
+            metrics.SINK_FAILURES.labels(sink="kafka").inc()
+            metrics.ERRORS.labels(stage="kafka_sink", error=type(exc).__name__).inc()
+            raise
+        metrics.SINK_LATENCY.labels(sink="kafka").observe(time.perf_counter() - started)
         for message in messages:
             metrics.EVENTS_OUT.labels(topic=message.topic).inc()

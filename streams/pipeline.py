@@ -14,7 +14,6 @@ from streams import metrics
 from streams.clickhouse import rows
 from streams.codec import encode
 from streams.descriptions import DescriptionOutcome, DescriptionService
-from streams.facts import PlatformPolicies
 from streams.generated import AUDIT_COLUMNS, AUDIT_TABLE, LoadedGenerator
 from streams.intake import Intake
 from streams.records import SentimentAlert, SentimentResult
@@ -77,13 +76,15 @@ class Pipeline:
     def load_replies(self) -> None:
         """Load the reply model (fails loudly when missing)."""
         loaded = self._load_generator("reply", self.settings.generation.reply_max_new_tokens)
-        self.replies = ReplyService(loaded, PlatformPolicies(), self.generation_executor)
+        self.replies = ReplyService(loaded, self.settings.policies, self.generation_executor)
 
     def load_descriptions(self) -> None:
         """Load the description model (fails loudly when missing)."""
         tokens = self.settings.generation.description_max_new_tokens
         loaded = self._load_generator("description", tokens)
-        self.descriptions = DescriptionService(loaded, PlatformPolicies(), self.generation_executor)
+        self.descriptions = DescriptionService(
+            loaded, self.settings.policies, self.generation_executor
+        )
 
     async def deliver_replies(self, outcomes: Sequence[ReplyOutcome]) -> None:
         """Publish replies and insert their audit rows; returns when both are durable."""

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.facts import PlatformPolicies
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -145,6 +147,7 @@ class Settings(BaseSettings):
     batch: BatchSettings = BatchSettings()
     alerts: AlertSettings = AlertSettings()
     generation: GenerationSettings = GenerationSettings()
+    policies: PlatformPolicies = PlatformPolicies()
     stack: StackSettings = StackSettings()
     model_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"

@@ -25,6 +25,9 @@ from streams.sinks.kafka import KafkaPublisher, OutMessage
 
 log = logging.getLogger(__name__)
 
+# Table keys are strings and values plain JSON (the app's default serializer is raw bytes).
+JSON_SCHEMA = faust.Schema(key_serializer="json", value_serializer="json")
+
 
 class Pipeline:
     """Services built once per worker and handed to the agents."""

@@ -11,7 +11,7 @@ from typing import Any
 import faust
 
 from streams.alerting import WindowState, observe
-from streams.pipeline import Pipeline
+from streams.pipeline import JSON_SCHEMA, Pipeline
 from streams.records import SentimentResult
 
 
@@ -23,8 +23,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         "sentiment-windows",
         default=None,
         partitions=settings.topics.partitions,
-        key_serializer="json",
-        value_serializer="json",
+        schema=JSON_SCHEMA,
     )
 
     async def alerts(stream: faust.StreamT[Any]) -> None:

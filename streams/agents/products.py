@@ -12,7 +12,7 @@ import faust
 
 from streams.descriptions import facts_of, fingerprint, latest_per_product
 from streams.facts import ProductFacts
-from streams.pipeline import Pipeline
+from streams.pipeline import JSON_SCHEMA, Pipeline
 from streams.records import ProductUpdate
 
 FACTS_TABLE = "product-facts"
@@ -24,8 +24,7 @@ def facts_table(app: faust.App, pipeline: Pipeline) -> Any:
         FACTS_TABLE,
         default=None,
         partitions=pipeline.settings.topics.partitions,
-        key_serializer="json",
-        value_serializer="json",
+        schema=JSON_SCHEMA,
         use_partitioner=True,
     )
 

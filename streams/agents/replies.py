@@ -11,7 +11,7 @@ from typing import Any, cast
 import faust
 
 from streams.facts import ProductFacts
-from streams.pipeline import Pipeline
+from streams.pipeline import JSON_SCHEMA, Pipeline
 from streams.prompts import MAX_HISTORY_TURNS, Turn
 from streams.records import ChatMessage
 
@@ -26,8 +26,7 @@ def register(app: faust.App, pipeline: Pipeline, facts: Any) -> Any:
         HISTORY_TABLE,
         default=None,
         partitions=settings.topics.partitions,
-        key_serializer="json",
-        value_serializer="json",
+        schema=JSON_SCHEMA,
         use_partitioner=True,
     )
     service = pipeline.replies

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
 
 import faust
 
@@ -26,7 +27,7 @@ from streams.sinks.kafka import KafkaPublisher, OutMessage
 log = logging.getLogger(__name__)
 
 # Table keys are strings and values plain JSON (the app's default serializer is raw bytes).
-JSON_SCHEMA = faust.Schema(key_serializer="json", value_serializer="json")
+JSON_SCHEMA: faust.types.SchemaT[str, Any] = faust.Schema(key_serializer="json", value_serializer="json")
 
 
 class Pipeline:

@@ -27,7 +27,9 @@ from streams.sinks.kafka import KafkaPublisher, OutMessage
 log = logging.getLogger(__name__)
 
 # Table keys are strings and values plain JSON (the app's default serializer is raw bytes).
-JSON_SCHEMA: faust.types.SchemaT[str, Any] = faust.Schema(key_serializer="json", value_serializer="json")
+JSON_SCHEMA: faust.types.SchemaT[str, Any] = faust.Schema(
+    key_serializer="json", value_serializer="json"
+)
 
 
 class Pipeline:

@@ -62,7 +62,13 @@ def _summary(settings: Settings, since: datetime, seconds: float) -> str:
 
 
 def run_demo(
-    settings: Settings, *, reviews: int, timeout_s: float, echo: Callable[[str], None]
+    settings: Settings,
+    *,
+    reviews: int,
+    timeout_s: float,
+    echo: Callable[[str], None],
+    chats: int = 0,
+    products: int = 0,
 ) -> str:
     """Run the whole path once and return the summary read back from ClickHouse."""
     from models.registry import Registry
@@ -70,7 +76,8 @@ def run_demo(
     LocalStack(settings).up()
     ensure_topics(settings)
     migrate(settings.clickhouse, settings.migrations_dir)
-    if not Registry(settings.models_path).has("sentiment"):
+    registry = Registry(settings.models_path)
+    if not all(registry.has(task) for task in ("sentiment", "reply", "description")):
         from export.build import build_defaults
 
         echo("building the default models (first run only)…")
@@ -104,12 +111,67 @@ def run_demo(
             raise ShopstreamError(msg)
         seconds = time.perf_counter() - started
         time.sleep(2.0)  # let the alerting agent, one hop downstream, catch up
-        return _summary(settings, since.astimezone(UTC), seconds) + (
+        summary = _summary(settings, since.astimezone(UTC), seconds) + (
             f"\ndead letters: {report.malformed} malformed events sent to "
             f"{settings.topics.deadletter}"
         )
+        if chats or products:
+            summary += "\n" + _generate(settings, shop, chats, products, timeout_s, echo)
+        return summary
     finally:
         worker.stop()
+
+
+def _generate(
+    settings: Settings,
+    shop: SampleShop,
+    chats: int,
+    products: int,
+    timeout_s: float,
+    echo: Callable[[str], None],
+) -> str:
+    """Product updates, then chat messages; wait for their audit rows; summarise them."""
+    since = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    replay(settings, "product", products, shop=shop)
+    replay(settings, "chat", chats, shop=shop)
+    echo(f"generating {chats} replies and up to {products} descriptions on the worker…")
+    client = make_client(settings.clickhouse)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            [(replies,)] = client.execute(
+                "SELECT count() FROM generated_content FINAL "
+                "WHERE task = 'reply' AND created_at >= %(t)s",
+                {"t": since},
+            )
+            if replies >= chats:
+                break
+            time.sleep(1.0)
+        rows = client.execute(
+            "SELECT toString(task), count(), countIf(verdict = 'rejected'), sum(fallback), "
+            "avg(latency_ms), sum(completion_tokens) FROM generated_content FINAL "
+            "WHERE created_at >= %(t)s GROUP BY task ORDER BY task",
+            {"t": since},
+        )
+        samples = client.execute(
+            "SELECT toString(task), product_id, toString(verdict), fallback, published "
+            "FROM generated_content FINAL WHERE created_at >= %(t)s "
+            "ORDER BY task, id LIMIT 3 BY task",
+            {"t": since},
+        )
+    finally:
+        client.disconnect()
+    lines = ["generated content (audit table):"]
+    for task, n, rejected, fallbacks, latency_ms, tokens in rows:
+        lines.append(
+            f"  {task}: {n} written, {rejected / n:.0%} rejected by the guard, "
+            f"{fallbacks / n:.0%} replaced by a template, mean latency {latency_ms:.0f} ms, "
+            f"{tokens} tokens"
+        )
+    for task, product_id, verdict, fallback, text in samples:
+        kind = "template" if fallback else "model"
+        lines.append(f"  [{task} {product_id} {verdict}, {kind}] {text[:300]}")
+    return "\n".join(lines)
 
 
 def _json(event: dict[str, object]) -> bytes:

@@ -61,14 +61,23 @@ def replay_command(
 
 @click.command()
 @click.option("--reviews", type=int, default=2000, show_default=True)
+@click.option("--chats", type=int, default=12, show_default=True)
+@click.option("--products", type=int, default=6, show_default=True)
 @click.option("--timeout", type=float, default=600.0, show_default=True)
 @click.pass_obj
-def demo(settings: Settings, reviews: int, timeout: float) -> None:
+def demo(settings: Settings, reviews: int, chats: int, products: int, timeout: float) -> None:
     """The main job on local defaults: stack, models, worker, sample traffic, summary."""
     from streams.demo import run_demo
 
     try:
-        summary = run_demo(settings, reviews=reviews, timeout_s=timeout, echo=click.echo)
+        summary = run_demo(
+            settings,
+            reviews=reviews,
+            timeout_s=timeout,
+            echo=click.echo,
+            chats=chats,
+            products=products,
+        )
     except ShopstreamError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary)

@@ -46,6 +46,25 @@ class ChatMessage:
         return {"role": self.role, "content": self.content}
 
 
+MessageLike = ChatMessage | Mapping[str, Any]
+"""A :class:`ChatMessage` or a ``{"role", "content"}`` mapping (e.g. a TypedDict)."""
+
+
+def to_message(message: MessageLike) -> ChatMessage:
+    """Normalise a message; mappings must carry a known ``role`` and a ``content``.
+
+    Raises:
+        ValueError: unknown role or missing content.
+    """
+    if isinstance(message, ChatMessage):
+        return message
+    role, content = message.get("role"), message.get("content")
+    if role not in ("system", "user", "assistant") or not isinstance(content, str):
+        msg = f"not a chat message: role={role!r} content type={type(content).__name__}"
+        raise ValueError(msg)
+    return ChatMessage(role, content)
+
+
 _PROBES: tuple[tuple[ChatMessage, ...], ...] = (
     (ChatMessage("user", "Hello there"),),
     (
@@ -71,23 +90,24 @@ class ChatTemplate:
     default_system: str | None = None
     source: str = ""
 
-    def render(self, messages: Sequence[ChatMessage], *, add_generation_prompt: bool = True) -> str:
+    def render(self, messages: Sequence[MessageLike], *, add_generation_prompt: bool = True) -> str:
         """Render a conversation to the prompt text the model was trained on.
 
         Args:
-            messages: The conversation, oldest turn first.
+            messages: The conversation, oldest turn first (dataclasses or mappings).
             add_generation_prompt: Append the opening of the assistant's turn.
 
         Returns:
             The prompt text, special tokens included as text.
         """
+        normalised = [to_message(m) for m in messages]
         if self.style == "chatml":
             return render_chatml(
-                messages,
+                normalised,
                 default_system=self.default_system,
                 add_generation_prompt=add_generation_prompt,
             )
-        return render_jinja(self.source, messages, add_generation_prompt=add_generation_prompt)
+        return render_jinja(self.source, normalised, add_generation_prompt=add_generation_prompt)
 
     def as_config(self) -> dict[str, Any]:
         """The JSON form stored in ``generation_config.json``."""
@@ -115,7 +135,7 @@ def render_chatml(
 ) -> str:
     """Render ChatML, the format of SmolLM2-Instruct's chat template."""
     parts: list[str] = []
-    if default_system is not None and (not messages or messages[0].role != "system"):
+    if default_system is not None and messages and messages[0].role != "system":
         parts.append(f"{IM_START}system\n{default_system}{IM_END}\n")
     parts.extend(f"{IM_START}{m.role}\n{m.content}{IM_END}\n" for m in messages)
     if add_generation_prompt:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 from tokenizers import Tokenizer
 
-from models.chat import SPEC_NAME, TOKENIZER_NAME, ChatMessage, GeneratorSpec
+from models.chat import SPEC_NAME, TOKENIZER_NAME, GeneratorSpec, MessageLike
 from models.errors import GenerationTimeoutError
 from models.registry import ModelHandle
 from models.runtime import Device, SessionOptions, create_session, resolve_device
@@ -210,11 +210,11 @@ class Generator:
         """The ONNX Runtime session (for diagnostics and export validation)."""
         return self._session
 
-    def render(self, messages: Sequence[ChatMessage]) -> str:
+    def render(self, messages: Sequence[MessageLike]) -> str:
         """Render a conversation with the model's chat template (generation prompt added)."""
         return self.spec.chat.render(messages)
 
-    def encode(self, prompts: Sequence[Sequence[ChatMessage]] | Sequence[str]) -> list[list[int]]:
+    def encode(self, prompts: Sequence[Sequence[MessageLike]] | Sequence[str]) -> list[list[int]]:
         """Token ids of prompts: conversations are rendered (their special tokens are in the
         text), plain strings are encoded as is with the tokenizer's own special tokens.
         """
@@ -235,7 +235,7 @@ class Generator:
         self.generate(["Hello"], GenerationParams(max_new_tokens=2))
 
     def generate(
-        self, prompts: Sequence[Sequence[ChatMessage]] | Sequence[str], params: GenerationParams
+        self, prompts: Sequence[Sequence[MessageLike]] | Sequence[str], params: GenerationParams
     ) -> list[Generation]:
         """Generate a continuation for each prompt, all prompts in one batch.
 

@@ -54,7 +54,7 @@ from models.manifest import Manifest, Task, describe_files, write_manifest
 
 log = logging.getLogger(__name__)
 
-RECIPE_VERSION = "generator-export-2"
+RECIPE_VERSION = "generator-export-2"  # bump when the export's output changes: keys the cache
 VARIANTS = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}
 DEFAULT_VARIANT = {"cpu": "int8", "cuda": "fp16"}
 TASK_FILES = (*VARIANTS.values(), TOKENIZER_NAME, "tokenizer_config.json", SPEC_NAME)
@@ -318,10 +318,7 @@ def quantize_int8_blockwise(src: Path, dst: Path, block_size: int = 32) -> None:
 
 
 def _recipe(spec: ValidationSpec) -> dict[str, Any]:
-    code = hashlib.sha256()
-    for module in (Path(__file__), Path(__file__).with_name("gguf_source.py")):
-        code.update(module.read_bytes())
-    return {"recipe": RECIPE_VERSION, "code": code.hexdigest(), "validation": asdict(spec)}
+    return {"recipe": RECIPE_VERSION, "validation": asdict(spec)}
 
 
 def generator_recipe_hash(task: str, source: Path | None = None) -> str:
@@ -331,8 +328,11 @@ def generator_recipe_hash(task: str, source: Path | None = None) -> str:
     validation settings, the task's generation defaults and the toolchain versions.
     """
     identity = find_gguf_source().sha256 if source is None else source_key(source, {})
+    code = hashlib.sha256()
+    for module in (Path(__file__), Path(__file__).with_name("gguf_source.py")):
+        code.update(module.read_bytes())
     payload = {"task": task, "defaults": GENERATION_DEFAULTS[task], "source": identity}
-    payload.update(_recipe(ValidationSpec()))
+    payload.update(_recipe(ValidationSpec()), code=code.hexdigest())
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 

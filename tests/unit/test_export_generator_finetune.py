@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from export.finetune_description import (
 )
 from tests.unit.test_generator_support import tiny_source
 
-PRODUCTS = [
+PRODUCTS: list[dict[str, Any]] = [
     {
         "title": "Ceramic mug",
         "category": "Kitchen",
@@ -58,7 +59,7 @@ def test_jsonl_and_csv_load_the_same_facts(tmp_path: Path) -> None:
         )
         writer.writeheader()
         for product in PRODUCTS:
-            attributes = "; ".join(f"{k}: {v}" for k, v in product["attributes"].items())  # type: ignore[attr-defined]
+            attributes = "; ".join(f"{k}: {v}" for k, v in product["attributes"].items())
             writer.writerow({**product, "attributes": attributes})
     from_jsonl, from_csv = load_examples(jsonl), load_examples(table)
     assert [e.facts.attributes for e in from_jsonl] == [e.facts.attributes for e in from_csv]

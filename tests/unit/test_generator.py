@@ -166,7 +166,7 @@ def test_params_validate_and_serialise() -> None:
     assert json.loads(json.dumps(params.as_dict()))["stop"] == ["\n\n"]
     for bad in ({"top_p": 0.0}, {"max_new_tokens": 0}, {"temperature": -1.0}, {"stop": ("",)}):
         with pytest.raises(ValueError):
-            GenerationParams(**bad)  # type: ignore[arg-type]
+            GenerationParams(**bad)
 
 
 def test_runtime_does_not_import_torch_or_transformers() -> None:

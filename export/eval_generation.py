@@ -1,6 +1,6 @@
 """Description quality against hand-written references: BLEU, ROUGE-L, fact coverage.
 
-The reference set ``export/data/description_references.jsonl`` holds 20 products (names in
+The reference set ``export/references/description_references.jsonl`` holds 20 products (names in
 the style of faker-commerce, plausible attributes) with a description written for each by
 hand, following the ``description-v1`` instructions: two or three sentences naming the
 product and every attribute value as given. Prompts come from
@@ -39,7 +39,7 @@ from streams.prompts import DESCRIPTION_TEMPLATE, render_description_prompt
 
 log = logging.getLogger(__name__)
 
-REFERENCES = Path(__file__).with_name("data") / "description_references.jsonl"
+REFERENCES = Path(__file__).with_name("references") / "description_references.jsonl"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 

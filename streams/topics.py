@@ -9,7 +9,7 @@ from typing import Any
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from streams.errors import StackError
-from streams.kafka_config import confluent_config
+from streams.kafka_config import check_connection, confluent_config
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,9 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
     """Create missing topics; returns the names created now. Existing topics are left alone."""
+    # check_connection fails fast, with the cause, on rejected credentials or certificates.
+    existing = set(check_connection(settings.kafka, timeout_s).topics)
     admin = AdminClient(confluent_config(settings.kafka))
-    try:
-        existing = set(admin.list_topics(timeout=timeout_s).topics)
-    except Exception as exc:
-        msg = f"cannot reach Kafka at {settings.kafka.bootstrap}: {exc}"
-        raise StackError(msg) from exc
     wanted = [spec for spec in topic_specs(settings) if spec.name not in existing]
     if not wanted:
         return []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from streams.clickhouse.client import make_client
+from streams.clickhouse.client import connect, make_client
 from streams.errors import MigrationError
 from streams.settings import ClickHouseSettings
 
@@ -73,7 +73,7 @@ def load_migrations(directory: Path) -> list[Migration]:
 def migrate(settings: ClickHouseSettings, directory: Path) -> list[int]:
     """Create the database and apply pending migrations; returns the versions applied now."""
     database = settings.database
-    bootstrap = make_client(settings, database="default")
+    bootstrap = connect(settings, database="default")
     try:
         bootstrap.execute(f"CREATE DATABASE IF NOT EXISTS `{database}`")
     finally:

@@ -34,7 +34,7 @@ def _reviews_predicted(
     out: list[dict[str, object]] = []
     while len(out) < n:
         candidates = [shop.review(product, label=label) for _ in range(16)]
-        texts = [review_text(Review.model_validate(c)) for c in candidates]
+        texts = [review_text(Review.model_validate_json(json.dumps(c))) for c in candidates]
         out += [
             c
             for c, p in zip(candidates, classifier.predict(texts), strict=True)

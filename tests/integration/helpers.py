@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from confluent_kafka import Consumer, Message
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
 from streams.clickhouse.client import make_client
 from streams.kafka_config import confluent_config
@@ -41,6 +41,43 @@ def consume(
             out.append(message)
     finally:
         consumer.close()
+    return out
+
+
+def consume_to_end(settings: Settings, topic: str, timeout_s: float = 120.0) -> list[Message]:
+    """Every message of a topic up to the high watermark of each partition at call time."""
+    consumer = Consumer(
+        confluent_config(
+            settings.kafka,
+            **{
+                "group.id": f"reader-{uuid.uuid4().hex[:8]}",
+                "auto.offset.reset": "earliest",
+                "enable.auto.commit": False,
+            },
+        )
+    )
+    metadata = consumer.list_topics(topic, timeout=30)
+    ends: dict[int, int] = {}
+    for partition in metadata.topics[topic].partitions:
+        _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=30)
+        if high > 0:
+            ends[partition] = high
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
+    out: list[Message] = []
+    done: set[int] = set()
+    deadline = time.monotonic() + timeout_s
+    try:
+        while len(done) < len(ends) and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is None or message.error() is not None:
+                continue
+            out.append(message)
+            if message.offset() + 1 >= ends[message.partition()]:
+                done.add(message.partition())
+    finally:
+        consumer.close()
+    if len(done) < len(ends):
+        raise AssertionError(f"{topic}: did not reach the end of every partition in {timeout_s}s")
     return out
 
 

@@ -11,7 +11,10 @@ failed build never leaves a half-written model behind.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -36,7 +39,7 @@ from export.sentiment import (
     train,
 )
 from models.errors import ModelError
-from models.manifest import Manifest, describe_files, write_manifest
+from models.manifest import Manifest, describe_files, sha256_of, write_manifest
 from models.registry import ModelHandle, Registry
 from streams.settings import Settings
 
@@ -47,6 +50,20 @@ GENERATOR_TASKS = ("reply", "description")
 ALL_TASKS = (SENTIMENT, *GENERATOR_TASKS)
 DEFAULT_VARIANT = {"cpu": "int8", "cuda": "fp16"}
 RECIPE_HASH_FILE = "recipe_hash.txt"
+TRAINING_KEY_FILE = "training_key.txt"
+TRAINING_FILE = "training.json"
+TRAINING_MODULES = ("export.data", "export.sentiment", "export.vocab")
+TRAINING_KNOBS = (
+    "steps",
+    "batch_size",
+    "micro_batches",
+    "fill_vocab",
+    "train_max_length",
+    "learning_rate",
+    "warmup_ratio",
+    "weight_decay",
+    "seed",
+)
 Status = Literal["built", "up-to-date", "failed"]
 
 
@@ -77,12 +94,64 @@ def verified_manifest(registry: Registry, task: str) -> Manifest | None:
         return None
 
 
-def _parity_batches(corpora: Sequence[Corpus], size: int) -> list[list[str]]:
+def _parity_batches(corpora: Sequence[Corpus], size: int, count: int = 3) -> list[list[str]]:
     pool = [ex.text for group in zip(*(c.heldout for c in corpora), strict=False) for ex in group]
     if not pool:
         pool = [ex.text for c in corpora for ex in c.train]
     longest = " ".join(pool[:40])  # longer than any max_length: exercises truncation
-    return [pool[:size], pool[size : size + 1] or pool[:1], [longest, *pool[:6]]]
+    batches = [pool[i * size : (i + 1) * size] for i in range(count)]
+    return [*(b for b in batches if b), pool[-1:], [longest, *pool[:6]]]
+
+
+def _module_digest(module: str) -> str:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        msg = f"cannot locate the source of {module}"
+        raise ModuleNotFoundError(msg)
+    return sha256_of(Path(spec.origin))
+
+
+def training_key(recipe: SentimentRecipe, sources: Sequence[CorpusSource]) -> str:
+    """Hash of what the fine-tuned checkpoint depends on (a subset of the recipe hash).
+
+    Export-side changes (quantisation, tolerances, calibration, evaluation) leave it alone,
+    so rebuilding after them reuses the checkpoint instead of training again.
+    """
+    directory = source_dir(recipe)
+    body = {
+        "knobs": {name: getattr(recipe, name) for name in TRAINING_KNOBS},
+        "weights": {
+            str(path.relative_to(directory)): sha256_of(path)
+            for path in sorted(directory.rglob("*"))
+            if path.is_file() and not path.name.lower().startswith("readme")
+        },
+        "corpora": {source.name: source.fingerprint() for source in sources},
+        "code": {module: _module_digest(module) for module in TRAINING_MODULES},
+        "versions": {k: v for k, v in package_versions().items() if k in {"torch", "transformers"}},
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _train_or_reuse(
+    recipe: SentimentRecipe,
+    sources: Sequence[CorpusSource],
+    corpora: Sequence[Corpus],
+    checkpoint: Path,
+    progress: bool,
+) -> dict[str, Any]:
+    key = training_key(recipe, sources)
+    recorded = checkpoint / TRAINING_KEY_FILE
+    weights = checkpoint / "model.safetensors"
+    if recorded.is_file() and recorded.read_text().strip() == key and weights.is_file():
+        facts = checkpoint / TRAINING_FILE
+        training = json.loads(facts.read_text()) if facts.is_file() else {}
+        log.info("build.reuse_checkpoint dir=%s training_key=%s", checkpoint, key[:12])
+        return {**training, "reused_checkpoint": True}
+    recorded.unlink(missing_ok=True)
+    training = train(recipe, corpora, checkpoint, progress=progress)
+    (checkpoint / TRAINING_FILE).write_text(json.dumps(training), encoding="utf-8")
+    recorded.write_text(key, encoding="utf-8")
+    return training
 
 
 def _replace_dir(staging: Path, target: Path) -> None:
@@ -138,16 +207,39 @@ def build_sentiment(
         ExportValidationError: an ONNX variant does not reproduce PyTorch.
         CorpusUnavailableError: a corpus cannot be read or fetched.
     """
-    from export.evaluate import evaluate_handle, finite_or_none
-    from models.classifier import Classifier
-
     digest = digest or recipe_hash(recipe, sources)
     started = time.monotonic()
     corpora = [source.load() for source in sources]
-    training = train(recipe, corpora, checkpoint, progress=progress)
-    (checkpoint / RECIPE_HASH_FILE).write_text(digest, encoding="utf-8")
+    training = _train_or_reuse(recipe, sources, corpora, checkpoint, progress)
     staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
+    try:
+        final = _package(recipe, corpora, checkpoint, staging, digest, progress)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    seconds = round(time.monotonic() - started, 1)
+    metrics = {**final.metrics, "training": training, "build_seconds": seconds}
+    final = final.model_copy(update={"metrics": metrics})
+    write_manifest(staging, final)
+    _replace_dir(staging, out_dir)
+    (checkpoint / RECIPE_HASH_FILE).write_text(digest, encoding="utf-8")
+    log.info("build.built task=sentiment dir=%s version=%s", out_dir, final.version)
+    return final
+
+
+def _package(
+    recipe: SentimentRecipe,
+    corpora: Sequence[Corpus],
+    checkpoint: Path,
+    staging: Path,
+    digest: str,
+    progress: bool,
+) -> Manifest:
+    """Export, validate, calibrate and evaluate into ``staging``; the manifest is not written."""
+    from export.evaluate import evaluate_handle, finite_or_none
+    from models.classifier import Classifier
+
     parity = export_classifier(
         checkpoint,
         staging,
@@ -191,14 +283,8 @@ def build_sentiment(
     metrics = {
         **evaluation,
         "parity": {variant: report.as_dict() for variant, report in parity.items()},
-        "training": training,
-        "build_seconds": round(time.monotonic() - started, 1),
     }
-    final = _manifest(recipe, staging, config=config, metrics=metrics, recipe_hash=digest)
-    write_manifest(staging, final)
-    _replace_dir(staging, out_dir)
-    log.info("build.built task=sentiment dir=%s version=%s", out_dir, final.version)
-    return final
+    return _manifest(recipe, staging, config=config, metrics=metrics, recipe_hash=digest)
 
 
 def build_sentiment_cached(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from export.data import ECOMMERCE_SANITY, Corpus
-from models.classifier import Classifier
+from models.classifier import Classifier, decide
 from models.registry import ModelHandle
 from models.runtime import Device
 
@@ -57,7 +57,7 @@ def evaluate_split(classifier: Classifier, examples: Sequence[Any]) -> dict[str,
     head = classifier.config.head_labels
     p_pos = probabilities[:, head.index("positive")]
     predicted = (p_pos > probabilities[:, head.index("negative")]).astype(int)
-    decided = [p.label for p in classifier.predict(texts)] if texts else []
+    decided = [p.label for p in decide(probabilities, classifier.config)]
     confusion = [[sum(1 for y, d in zip(labels, decided, strict=True) if y == t and d == p)
                   for p in PREDICTED_LABELS] for t in (0, 1)]  # fmt: skip
     covered = np.asarray([d != "neutral" for d in decided], dtype=bool)

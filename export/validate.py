@@ -56,10 +56,13 @@ class Tolerance:
     tie_margin: float = 1e-3
 
 
+# int8 moves a fine-tuned classifier's logits by ~0.04 on average and up to ~0.5, so rows
+# whose two top logits are within 0.2 are inside quantisation noise and not decisive; a
+# broken graph still fails, as it disagrees on about half the rows.
 DEFAULT_TOLERANCES: dict[str, Tolerance] = {
     "fp32": Tolerance(atol=1e-4, min_agreement=1.0),
-    "fp16": Tolerance(atol=5e-2, min_agreement=0.98),
-    "int8": Tolerance(atol=1.0, min_agreement=0.95),
+    "fp16": Tolerance(atol=5e-2, min_agreement=0.98, tie_margin=0.01),
+    "int8": Tolerance(atol=1.0, min_agreement=0.95, tie_margin=0.2),
 }
 
 

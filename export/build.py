@@ -58,6 +58,7 @@ TRAINING_KNOBS = (
     "batch_size",
     "micro_batches",
     "fill_vocab",
+    "new_row_lr_scale",
     "train_max_length",
     "learning_rate",
     "warmup_ratio",

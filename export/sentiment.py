@@ -59,6 +59,7 @@ class SentimentRecipe:
         batch_size: texts per optimiser step.
         micro_batches: length-sorted parts a batch is split into (gradient accumulation).
         fill_vocab: give unknown training characters the vocabulary's ``[unusedN]`` slots.
+        new_row_lr_scale: learning-rate factor of those rows (other word embeddings freeze).
         train_max_length: token cap while training (short keeps steps fast).
         max_length: token cap at inference, recorded in the manifest.
         learning_rate: peak AdamW learning rate (linear warm-up, linear decay).
@@ -78,6 +79,7 @@ class SentimentRecipe:
     batch_size: int = 32
     micro_batches: int = 2
     fill_vocab: bool = True
+    new_row_lr_scale: float = 10.0
     train_max_length: int = 64
     max_length: int = 128
     learning_rate: float = 1e-4
@@ -220,8 +222,12 @@ def load_model(directory: Path, num_labels: int = 2) -> tuple[Any, Any]:
     return tokenizer, model
 
 
-def _fill_vocab(tokenizer: Any, model: Any, corpora: Sequence[Corpus]) -> Any:
-    """Put unknown training characters into reserved vocabulary slots (see export.vocab)."""
+def _fill_vocab(tokenizer: Any, model: Any, corpora: Sequence[Corpus]) -> tuple[Any, list[int]]:
+    """Put unknown training characters into reserved vocabulary slots (see export.vocab).
+
+    Returns:
+        The tokenizer to train with and the ids of the rows that got a new character.
+    """
     import tempfile
 
     import torch
@@ -235,12 +241,44 @@ def _fill_vocab(tokenizer: Any, model: Any, corpora: Sequence[Corpus]) -> Any:
         texts = (example.text for corpus in corpora for example in corpus.train)
         added = fill_unused_slots(directory, texts)
         if not added:
-            return tokenizer
+            return tokenizer, []
         filled = AutoTokenizer.from_pretrained(directory, local_files_only=True)
     weights = model.get_input_embeddings().weight
     with torch.no_grad():
         weights[list(added)] = weights[filled.unk_token_id].clone()
-    return filled
+    return filled, list(added)
+
+
+def _optimizer(model: Any, recipe: SentimentRecipe, new_rows: Sequence[int]) -> Any:
+    """AdamW; with filled vocabulary rows, only those rows of the word embeddings learn.
+
+    At the base rate a row moves at most ~0.02 per coordinate in 400 steps, too little for a
+    character that starts as ``[UNK]`` to find its own place (Chinese stayed at 0.68
+    accuracy, train and held-out alike). The new rows get ``new_row_lr_scale`` times the rate
+    and the pretrained rows are frozen, so English word embeddings are not disturbed.
+    """
+    import torch
+
+    if not new_rows:
+        return torch.optim.AdamW(
+            model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay
+        )
+    embeddings = model.get_input_embeddings().weight
+    mask = torch.zeros(embeddings.shape[0], 1)
+    mask[list(new_rows)] = 1.0
+    embeddings.register_hook(lambda grad: grad * mask)
+    rest = [p for p in model.parameters() if p is not embeddings]
+    return torch.optim.AdamW(
+        [
+            {"params": rest, "weight_decay": recipe.weight_decay},
+            {
+                "params": [embeddings],
+                "lr": recipe.learning_rate * recipe.new_row_lr_scale,
+                "weight_decay": 0.0,
+            },
+        ],
+        lr=recipe.learning_rate,
+    )
 
 
 def train(
@@ -256,12 +294,11 @@ def train(
 
     torch.manual_seed(recipe.seed)
     tokenizer, model = load_model(source_dir(recipe))
+    new_rows: list[int] = []
     if recipe.fill_vocab:
-        tokenizer = _fill_vocab(tokenizer, model, corpora)
+        tokenizer, new_rows = _fill_vocab(tokenizer, model, corpora)
     model.train()
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay
-    )
+    optimizer = _optimizer(model, recipe, new_rows)
     schedule = get_linear_schedule_with_warmup(
         optimizer, int(recipe.steps * recipe.warmup_ratio), recipe.steps
     )

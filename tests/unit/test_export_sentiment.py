@@ -214,3 +214,25 @@ def test_fill_unused_slots_leaves_known_and_rare_characters(tmp_path: Path) -> N
     assert sorted(added.values()) == sorted(["好", "是"])
     lines = (tmp_path / "vocab.txt").read_text(encoding="utf-8").splitlines()
     assert all(lines[index] == char for index, char in added.items())
+
+
+def test_only_filled_rows_of_the_word_embeddings_learn(
+    tiny_sentiment_build: TinyBuild, tiny_sentiment_source: Path
+) -> None:
+    from safetensors.numpy import load_file
+
+    registry, _ = tiny_sentiment_build
+    key = "bert.embeddings.word_embeddings.weight"
+    before = load_file(str(tiny_sentiment_source / "model.safetensors"))[key]
+    after = load_file(str(registry.root.parent / "checkpoint" / "model.safetensors"))[key]
+    vocab = json.loads((registry.task_dir(SENTIMENT) / "tokenizer.json").read_text())
+    original = json.loads((tiny_sentiment_source / "tokenizer.json").read_text())
+    new_rows = sorted(
+        index
+        for token, index in vocab["model"]["vocab"].items()
+        if token not in original["model"]["vocab"]
+    )
+    assert new_rows, "the tiny corpora have characters the vocabulary lacked"
+    changed = np.flatnonzero(np.abs(after - before).max(axis=1) > 0)
+    assert set(changed) <= set(new_rows)
+    assert len(changed) > 0

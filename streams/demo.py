@@ -17,7 +17,7 @@ from streams.stack.local import LocalStack
 from streams.topics import ensure_topics
 from streams.workerproc import WorkerProcess
 
-BURST_REVIEWS = 12
+BURST_REVIEWS = 30
 
 
 def _count_since(settings: Settings, since: datetime) -> int:
@@ -84,7 +84,8 @@ def run_demo(
         build_defaults(settings)
     shop = SampleShop(seed=int(time.time()))
     since = shop.start
-    worker = WorkerProcess(settings).start()
+    tasks = "sentiment,alerts" + (",products,replies" if chats or products else "")
+    worker = WorkerProcess(settings, tasks=tasks).start()
     try:
         echo(f"worker starting (log: {worker.log_file})")
         worker.wait_ready()
@@ -138,6 +139,7 @@ def _generate(
     client = make_client(settings.clickhouse)
     try:
         deadline = time.monotonic() + timeout_s
+        replies = 0
         while time.monotonic() < deadline:
             [(replies,)] = client.execute(
                 "SELECT count() FROM generated_content FINAL "
@@ -147,6 +149,9 @@ def _generate(
             if replies >= chats:
                 break
             time.sleep(1.0)
+        else:
+            msg = f"only {replies} of {chats} replies were audited in {timeout_s:.0f}s"
+            raise ShopstreamError(msg)
         rows = client.execute(
             "SELECT toString(task), count(), countIf(verdict = 'rejected'), sum(fallback), "
             "avg(latency_ms), sum(completion_tokens) FROM generated_content FINAL "

@@ -103,7 +103,7 @@ class AlertSettings(_Frozen):
     """When a product's reviews count as turning negative."""
 
     window_s: int = 300
-    min_reviews: int = 5
+    min_reviews: int = 20
     negative_share: float = 0.5
     baseline_margin: float = 0.2
     baseline_weight: float = 0.2

@@ -50,9 +50,9 @@ def test_negative_burst_alerts_once_and_mixed_product_does_not(
     shop = SampleShop(seed=41)
     burst = Product("p-burst", "Steel Kettle", "Home", "Steel", 30.0)
     mixed = Product("p-mixed", "Cotton Shirt", "Clothing", "Cotton", 20.0)
-    negatives = _reviews_predicted(shop, classifier, burst, "negative", 15)
-    mixed_reviews = _reviews_predicted(shop, classifier, mixed, "positive", 12)
-    mixed_reviews[::4] = _reviews_predicted(shop, classifier, mixed, "negative", 3)
+    negatives = _reviews_predicted(shop, classifier, burst, "negative", 30)
+    mixed_reviews = _reviews_predicted(shop, classifier, mixed, "positive", 28)
+    mixed_reviews[::4] = _reviews_predicted(shop, classifier, mixed, "negative", 7)
     events = [(str(e["product_id"]), e) for e in negatives + mixed_reviews]
     produce_events(settings, settings.topics.reviews, events)  # type: ignore[arg-type]
 
@@ -77,4 +77,7 @@ def test_negative_burst_alerts_once_and_mixed_product_does_not(
         "GROUP BY product_id, label ORDER BY product_id, label",
     )
     assert sum(n for _, _, n in minute) == len(events)
-    assert ("p-burst", "negative", 15) in minute
+    burst_counts = {label: n for pid, label, n in minute if pid == "p-burst"}
+    assert sum(burst_counts.values()) == 30
+    # int8 activation scales depend on the batch, so a review may drift to neutral.
+    assert burst_counts.get("negative", 0) >= 27

@@ -1,8 +1,8 @@
 """Throughput and latency of the sentiment model: ONNX Runtime fp32 and int8 vs PyTorch eager.
 
 Every backend runs the same pre-tokenised batches (held-out English snippets, padded to each
-batch's longest), so only the model call is timed. For each batch size a backend runs
-batches for ``seconds`` (at least ``min_iters`` times, after one warm-up call); the report
+batch's longest), so only the model call is timed. For each batch size the backends take
+``rounds`` turns of ``seconds / rounds`` each (after one warm-up call); the report
 has items/s, p50/p99 latency per batch, and the ORT/PyTorch throughput ratios, plus the
 machine (CPU count, platform) and the execution provider. Results are JSON plus a PNG plot.
 """
@@ -38,7 +38,8 @@ class BenchConfig:
     Attributes:
         batch_sizes: batch sizes to measure, each on every backend.
         seconds: time budget per backend and batch size.
-        min_iters: fewest timed calls per backend and batch size.
+        min_iters: fewest timed calls per backend, batch size and round.
+        rounds: turns the backends take at each batch size (fair under fluctuating load).
         threads: intra-op threads for ORT and PyTorch (0: one per CPU).
         device: ORT device; PyTorch follows it when CUDA is used.
         variants: ONNX variants to measure.
@@ -46,7 +47,8 @@ class BenchConfig:
 
     batch_sizes: tuple[int, ...] = (1, 8, 32, 64)
     seconds: float = 2.0
-    min_iters: int = 3
+    min_iters: int = 2
+    rounds: int = 4
     threads: int = 0
     device: Device = "cpu"
     variants: tuple[str, ...] = ("fp32", "int8")
@@ -62,28 +64,30 @@ def make_batches(encoder: TextEncoder, texts: Sequence[str], size: int, count: i
     return batches
 
 
-def measure(
+def time_calls(
     run: Callable[[Batch], object], batches: Sequence[Batch], seconds: float, min_iters: int
-) -> dict[str, float]:
-    """Time ``run`` over the batches (cycling) for ``seconds`` after one warm-up call."""
-    run(batches[0])
-    latencies: list[float] = []
-    items = 0
+) -> list[tuple[float, int]]:
+    """(seconds, items) of each call of ``run`` over the batches (cycling) for ``seconds``."""
+    calls: list[tuple[float, int]] = []
     deadline = time.perf_counter() + seconds
     index = 0
-    while len(latencies) < min_iters or time.perf_counter() < deadline:
+    while len(calls) < min_iters or time.perf_counter() < deadline:
         batch = batches[index % len(batches)]
         started = time.perf_counter()
         run(batch)
-        latencies.append(time.perf_counter() - started)
-        items += len(batch["input_ids"])
+        calls.append((time.perf_counter() - started, len(batch["input_ids"])))
         index += 1
-    total = float(sum(latencies))
+    return calls
+
+
+def summarise(calls: Sequence[tuple[float, int]]) -> dict[str, float]:
+    """Items/s over all calls, p50/p99 latency per call."""
+    latencies = [seconds for seconds, _ in calls]
     return {
-        "items_per_s": round(items / total, 2),
+        "items_per_s": round(sum(items for _, items in calls) / sum(latencies), 2),
         "latency_p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 3),
         "latency_p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 3),
-        "iterations": len(latencies),
+        "iterations": len(calls),
     }
 
 
@@ -151,8 +155,18 @@ def run_bench(
             notes.append("the PyTorch checkpoint was not built by the registered model's recipe")
     results: dict[str, dict[str, dict[str, float]]] = {name: {} for name in runners}
     for size in config.batch_sizes:
-        for name, run in runners.items():
-            measured = measure(run, inputs[size], config.seconds, config.min_iters)
+        calls: dict[str, list[tuple[float, int]]] = {name: [] for name in runners}
+        for run in runners.values():
+            run(inputs[size][0])  # warm-up: lazy initialisation, allocator, caches
+        # Backends take turns in short rounds, so a burst of load from elsewhere on the
+        # machine hits all of them instead of whichever happened to be running.
+        for _ in range(config.rounds):
+            for name, run in runners.items():
+                calls[name] += time_calls(
+                    run, inputs[size], config.seconds / config.rounds, config.min_iters
+                )
+        for name in runners:
+            measured = summarise(calls[name])
             results[name][str(size)] = measured
             log.info(
                 "bench.result backend=%s batch=%d items_per_s=%.1f p50_ms=%.2f p99_ms=%.2f",

@@ -140,9 +140,12 @@ def plot_evaluation(report: dict[str, Any], path: Path) -> Path:
         matrix = np.asarray(metrics["confusion"], dtype=float)
         axis.imshow(matrix, cmap="Blues")
         for (i, j), value in np.ndenumerate(matrix):
-            axis.text(j, i, f"{int(value)}", ha="center", va="center")
+            shade = "white" if value > matrix.max() / 2 else "black"
+            axis.text(j, i, f"{int(value)}", ha="center", va="center", color=shade)
         axis.set_xticks(range(3), PREDICTED_LABELS)
         axis.set_yticks(range(2), TRUE_LABELS)
+        axis.set_xlabel("predicted", fontsize=8)
+        axis.set_ylabel("true", fontsize=8)
         axis.set_title(
             f"{corpus} · {variant}\nacc {metrics['accuracy']} · F1 {metrics['macro_f1']}",
             fontsize=9,

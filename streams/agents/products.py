@@ -6,10 +6,11 @@ conversation, need the facts of any product.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import faust
 
+from streams.agents import micro_batches
 from streams.descriptions import facts_of, fingerprint, latest_per_product
 from streams.facts import ProductFacts
 from streams.pipeline import JSON_SCHEMA, Pipeline
@@ -39,8 +40,8 @@ def register(app: faust.App, pipeline: Pipeline, facts: Any) -> Any:
         raise RuntimeError(msg)
 
     async def products(stream: faust.StreamT[Any]) -> None:
-        batches = cast(faust.Stream[Any], stream).take_events(
-            settings.generation.batch_max_events, within=settings.batch.within_s
+        batches = micro_batches(
+            stream, settings.generation.batch_max_events, settings.batch.within_s
         )
         async for events in batches:
             updates = latest_per_product(await pipeline.intake.decode(events, ProductUpdate))

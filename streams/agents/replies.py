@@ -6,10 +6,11 @@ conversation after a rebalance.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import faust
 
+from streams.agents import micro_batches
 from streams.facts import ProductFacts
 from streams.pipeline import JSON_SCHEMA, Pipeline
 from streams.prompts import MAX_HISTORY_TURNS, Turn
@@ -42,8 +43,8 @@ def register(app: faust.App, pipeline: Pipeline, facts: Any) -> Any:
         return [Turn(role=r, text=t) for r, t in history.get(conversation_id) or []]
 
     async def replies(stream: faust.StreamT[Any]) -> None:
-        batches = cast(faust.Stream[Any], stream).take_events(
-            settings.generation.batch_max_events, within=settings.batch.within_s
+        batches = micro_batches(
+            stream, settings.generation.batch_max_events, settings.batch.within_s
         )
         async for events in batches:
             messages = await pipeline.intake.decode(events, ChatMessage)

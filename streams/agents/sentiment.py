@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import faust
 
+from streams.agents import micro_batches
 from streams.pipeline import Pipeline
 from streams.records import Review
 
@@ -20,10 +21,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         raise RuntimeError(msg)
 
     async def sentiment(stream: faust.StreamT[Any]) -> None:
-        # take_events is on the concrete Stream, not on the StreamT interface.
-        batches = cast(faust.Stream[Any], stream).take_events(
-            settings.batch.max_events, within=settings.batch.within_s
-        )
+        batches = micro_batches(stream, settings.batch.max_events, settings.batch.within_s)
         async for events in batches:
             reviews = await pipeline.intake.decode(events, Review)
             results = await scorer.score(reviews)

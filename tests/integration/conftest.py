@@ -14,6 +14,8 @@ import pytest
 from streams.sandbox import drop, sandboxed
 from streams.settings import Settings
 from streams.stack.local import LocalStack
+from streams.workerproc import WorkerProcess
+from tests.integration.helpers import StartWorker
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +32,19 @@ def settings(base_settings: Settings) -> Iterator[Settings]:
     isolated = sandboxed(base_settings)
     yield isolated
     drop(isolated)
+
+
+@pytest.fixture
+def start_worker(settings: Settings) -> Iterator[StartWorker]:
+    """Start ready workers on the test's settings; every one is stopped afterwards."""
+    started: list[WorkerProcess] = []
+
+    def start(tasks: str, web_port: int, timeout_s: float = 240.0) -> WorkerProcess:
+        proc = WorkerProcess(settings, tasks=tasks, web_port=web_port).start()
+        started.append(proc)
+        proc.wait_ready(timeout_s=timeout_s)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()

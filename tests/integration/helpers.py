@@ -14,13 +14,14 @@ from streams.clickhouse.client import make_client
 from streams.kafka_config import confluent_config
 from streams.replay import produce
 from streams.settings import Settings
+from streams.workerproc import WorkerProcess
+
+StartWorker = Callable[..., WorkerProcess]
 
 
-def consume(
-    settings: Settings, topic: str, *, until: int, timeout_s: float = 120.0
-) -> list[Message]:
-    """Every message of a topic from the beginning, stopping at ``until`` or the timeout."""
-    consumer = Consumer(
+def _reader(settings: Settings) -> Consumer:
+    """A consumer in a group of its own that starts at the beginning and commits nothing."""
+    return Consumer(
         confluent_config(
             settings.kafka,
             **{
@@ -30,6 +31,13 @@ def consume(
             },
         )
     )
+
+
+def consume(
+    settings: Settings, topic: str, *, until: int, timeout_s: float = 120.0
+) -> list[Message]:
+    """Every message of a topic from the beginning, stopping at ``until`` or the timeout."""
+    consumer = _reader(settings)
     consumer.subscribe([topic])
     out: list[Message] = []
     deadline = time.monotonic() + timeout_s
@@ -46,16 +54,7 @@ def consume(
 
 def consume_to_end(settings: Settings, topic: str, timeout_s: float = 120.0) -> list[Message]:
     """Every message of a topic up to the high watermark of each partition at call time."""
-    consumer = Consumer(
-        confluent_config(
-            settings.kafka,
-            **{
-                "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-                "auto.offset.reset": "earliest",
-                "enable.auto.commit": False,
-            },
-        )
-    )
+    consumer = _reader(settings)
     metadata = consumer.list_topics(topic, timeout=30)
     ends: dict[int, int] = {}
     for partition in metadata.topics[topic].partitions:

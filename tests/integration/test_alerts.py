@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,17 +13,19 @@ from streams.sample_data import Product, SampleShop
 from streams.sentiment import review_text
 from streams.settings import Settings
 from streams.workerproc import WorkerProcess
-from tests.integration.helpers import consume, produce_events, query, sentiment_count, wait_for
+from tests.integration.helpers import (
+    StartWorker,
+    consume,
+    produce_events,
+    query,
+    sentiment_count,
+    wait_for,
+)
 
 
 @pytest.fixture
-def worker(settings: Settings) -> Iterator[WorkerProcess]:
-    proc = WorkerProcess(settings, web_port=16074).start()
-    try:
-        proc.wait_ready()
-        yield proc
-    finally:
-        proc.stop()
+def worker(start_worker: StartWorker) -> WorkerProcess:
+    return start_worker("sentiment,alerts", 16074)
 
 
 def _reviews_predicted(

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from streams.deadletter import parse_headers
 from streams.sample_data import SampleShop
 from streams.settings import Settings
 from streams.workerproc import WorkerProcess
-from tests.integration.helpers import consume, produce_events, query, wait_for
+from tests.integration.helpers import StartWorker, consume, produce_events, query, wait_for
 
 KINDS = {"review": "reviews", "chat": "chat_messages", "product": "product_updates"}
 
 
 @pytest.fixture
-def worker(settings: Settings) -> Iterator[WorkerProcess]:
-    proc = WorkerProcess(settings, web_port=16077, tasks="sentiment,products,replies").start()
-    try:
-        proc.wait_ready(timeout_s=240)
-        yield proc
-    finally:
-        proc.stop()
+def worker(start_worker: StartWorker) -> WorkerProcess:
+    return start_worker("sentiment,products,replies", 16077)
 
 
 def test_each_kind_dead_letters_bad_events_and_keeps_going(

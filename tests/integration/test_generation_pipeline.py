@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,19 +10,14 @@ import pytest
 from streams.sample_data import SampleShop
 from streams.settings import Settings
 from streams.workerproc import WorkerProcess
-from tests.integration.helpers import consume, produce_events, query, wait_for
+from tests.integration.helpers import StartWorker, consume, produce_events, query, wait_for
 
 PII = ("jane.doe@example.com", "4111 1111 1111 1111", "+1 415 555 0134", "221 Baker Street")
 
 
 @pytest.fixture
-def worker(settings: Settings) -> Iterator[WorkerProcess]:
-    proc = WorkerProcess(settings, web_port=16075, tasks="products,replies").start()
-    try:
-        proc.wait_ready(timeout_s=240)
-        yield proc
-    finally:
-        proc.stop()
+def worker(start_worker: StartWorker) -> WorkerProcess:
+    return start_worker("products,replies", 16075)
 
 
 def _audit_count(settings: Settings, task: str) -> int:

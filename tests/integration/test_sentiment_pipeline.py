@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,20 +14,22 @@ from streams.sample_data import SampleShop
 from streams.sentiment import review_text
 from streams.settings import Settings
 from streams.workerproc import WorkerProcess
-from tests.integration.helpers import consume, produce_events, query, sentiment_count, wait_for
+from tests.integration.helpers import (
+    StartWorker,
+    consume,
+    produce_events,
+    query,
+    sentiment_count,
+    wait_for,
+)
 
 N_VALID = 300
 N_BAD = 15
 
 
 @pytest.fixture
-def worker(settings: Settings) -> Iterator[WorkerProcess]:
-    proc = WorkerProcess(settings, web_port=16071).start()
-    try:
-        proc.wait_ready()
-        yield proc
-    finally:
-        proc.stop()
+def worker(start_worker: StartWorker) -> WorkerProcess:
+    return start_worker("sentiment,alerts", 16071)
 
 
 def test_reviews_flow_end_to_end_and_bad_ones_are_dead_lettered(

@@ -166,7 +166,9 @@ def bench(
     settings = _settings(ctx)
     handle = Registry(settings.models_path).resolve(SENTIMENT)
     sizes = tuple(int(part) for part in batch_sizes.split(",") if part.strip())
-    config = BenchConfig(batch_sizes=sizes, seconds=seconds, threads=threads)
+    config = BenchConfig(
+        batch_sizes=sizes, seconds=seconds, threads=threads, device=settings.device
+    )
     torch_dir = None if no_torch else (checkpoint or checkpoint_dir(settings))
     if torch_dir is not None and not (torch_dir / "config.json").is_file():
         raise click.UsageError(f"no PyTorch checkpoint at {torch_dir} (use --no-torch)")

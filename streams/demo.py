@@ -84,11 +84,21 @@ def run_demo(
         build_defaults(settings)
     shop = SampleShop(seed=int(time.time()))
     since = shop.start
-    tasks = "sentiment,alerts" + (",products,replies" if chats or products else "")
-    worker = WorkerProcess(settings, tasks=tasks).start()
+    # Sentiment and generation run in separate workers, as in production: generation is slow
+    # and scales on its own (GPU workers), and a backlog there never delays sentiment.
+    workers = [WorkerProcess(settings, tasks="sentiment,alerts").start()]
+    if chats or products:
+        generation = WorkerProcess(
+            settings,
+            tasks="products,replies",
+            web_port=settings.web_port + 1,
+            env={"SHOPSTREAM_APP_ID": f"{settings.app_id}-generation"},
+        )
+        workers.append(generation.start())
     try:
-        echo(f"worker starting (log: {worker.log_file})")
-        worker.wait_ready()
+        for worker in workers:
+            echo(f"worker starting (log: {worker.log_file})")
+            worker.wait_ready(timeout_s=240)
         started = time.perf_counter()
         report = replay(settings, "review", reviews, malformed_share=0.02, shop=shop)
         burst_product = Product("p-burst", "Demo Kettle", "Home", "Steel", 39.0)
@@ -120,7 +130,8 @@ def run_demo(
             summary += "\n" + _generate(settings, shop, chats, products, timeout_s, echo)
         return summary
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
 
 
 def _generate(

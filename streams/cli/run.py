@@ -14,9 +14,12 @@ from streams.settings import Settings
 @click.command()
 @click.option(
     "--tasks",
-    default="sentiment,alerts,products,replies",
+    default="sentiment,alerts",
     show_default=True,
-    help="Comma-separated agents to run.",
+    help=(
+        "Comma-separated agents: sentiment, alerts, products, replies. Run generation "
+        "(products,replies) in workers with their own SHOPSTREAM_APP_ID (consumer group)."
+    ),
 )
 @click.pass_obj
 def worker(settings: Settings, tasks: str) -> None:

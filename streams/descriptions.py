@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from streams.generated import (
     as_prompt,
     generate,
     record_verdict,
+    whole_sentences,
 )
 from streams.guard.description import validate_description
 from streams.guard.pii import redact
@@ -65,18 +65,6 @@ def fingerprint(facts: ProductFacts) -> str:
         "currency": facts.currency,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
-
-
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-MAX_SENTENCES = 3
-
-
-def whole_sentences(text: str, limit: int = MAX_SENTENCES) -> str:
-    """The first ``limit`` complete sentences of a generation (a cut-off tail is dropped)."""
-    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
-    if not ends:
-        return ""
-    return " ".join(text[: ends[min(limit, len(ends)) - 1]].split())
 
 
 def compose(generated: str, facts: ProductFacts) -> str:

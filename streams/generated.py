@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
@@ -61,6 +62,18 @@ class LoadedGenerator:
     @property
     def params_json(self) -> str:
         return json.dumps(self.params.as_dict(), sort_keys=True)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+MAX_SENTENCES = 3
+
+
+def whole_sentences(text: str, limit: int = MAX_SENTENCES) -> str:
+    """The first ``limit`` complete sentences of a generation (a cut-off tail is dropped)."""
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    if not ends:
+        return ""
+    return " ".join(text[: ends[min(limit, len(ends)) - 1]].split())
 
 
 async def generate(

@@ -18,6 +18,7 @@ from streams.generated import (
     as_prompt,
     generate,
     record_verdict,
+    whole_sentences,
 )
 from streams.guard.pii import redact
 from streams.guard.verdict import GuardVerdict, InputCheck, check_input, check_reply
@@ -108,7 +109,8 @@ class ReplyService:
                 verdict = GuardVerdict.from_reasons(("timeout",))
                 text, fallback_reason = generation.text, "timeout"
             else:
-                text = generation.text
+                # A reply cut off by the token limit ends at its last whole sentence.
+                text = whole_sentences(generation.text, limit=4) or generation.text
                 verdict = check_reply(text, plan.facts, self._policies, as_prompt(plan.prompt))
                 fallback_reason = None if verdict.accepted else "guard"
             outcomes.append(self._outcome(plan, text, verdict, fallback_reason, generation))

@@ -17,10 +17,9 @@ from streams.descriptions import (
     facts_of,
     fingerprint,
     latest_per_product,
-    whole_sentences,
 )
 from streams.facts import PlatformPolicies, ProductFacts
-from streams.generated import AUDIT_COLUMNS, LoadedGenerator
+from streams.generated import AUDIT_COLUMNS, LoadedGenerator, whole_sentences
 from streams.intake import Decoded
 from streams.prompts import AI_DISCLOSURE, Turn
 from streams.records import ChatMessage, ProductUpdate, SourceRef

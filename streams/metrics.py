@@ -118,6 +118,11 @@ WORKER_UP = Gauge(
     "1 while the worker runs and its services answer.",
     registry=REGISTRY,
 )
+STALL_RESTARTS = Gauge(
+    "shopstream_worker_stall_restarts",
+    "Times the supervisor restarted this worker because its watchdog found it stalled.",
+    registry=REGISTRY,
+)
 
 
 _SUFFIXES = {

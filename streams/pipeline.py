@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faust
 
@@ -23,6 +23,10 @@ from streams.sentiment import SentimentScorer
 from streams.settings import Settings
 from streams.sinks.clickhouse import ClickHouseSink
 from streams.sinks.kafka import KafkaPublisher, OutMessage
+from streams.watchdog import Progress
+
+if TYPE_CHECKING:
+    from streams.tables import ChangelogView
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,7 @@ class Pipeline:
         self.executor = executor
         self.publisher = KafkaPublisher(app)
         self.intake = Intake(self.publisher, settings.topics.deadletter)
+        self.progress = Progress()
         self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)
         self.scorer: SentimentScorer | None = None
         self.replies: ReplyService | None = None
@@ -47,6 +52,8 @@ class Pipeline:
         # Generation gets its own thread so a long generation never delays sentiment batches.
         self.generation_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
         self.providers: dict[str, str] = {}
+        # Whole-table views the agents read (e.g. product facts for chat replies), by name.
+        self.views: dict[str, ChangelogView] = {}
 
     def load_sentiment(self) -> None:
         """Resolve, verify and load the sentiment model (fails loudly when missing)."""

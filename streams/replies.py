@@ -38,6 +38,24 @@ from streams.records import ChatMessage as ChatEvent
 from streams.records import ChatReply
 
 
+def rounds(items: Sequence[Decoded[ChatEvent]]) -> list[list[Decoded[ChatEvent]]]:
+    """Split a batch so that no round holds two messages of one conversation.
+
+    A conversation's second message in a batch must see the reply to its first in the
+    prompt, so it goes to the next round, generated after the first round's turns are
+    stored. Order within a conversation is kept; a batch without repeats is one round.
+    """
+    out: list[list[Decoded[ChatEvent]]] = []
+    seen: dict[str, int] = {}
+    for item in items:
+        index = seen.get(item.record.conversation_id, -1) + 1
+        seen[item.record.conversation_id] = index
+        if index == len(out):
+            out.append([])
+        out[index].append(item)
+    return out
+
+
 @dataclass(frozen=True)
 class _Plan:
     item: Decoded[ChatEvent]

@@ -27,6 +27,7 @@ def sandboxed(base: Settings, label: str = "t", **overrides: object) -> Settings
         ).model_dump(),
         clickhouse={**data["clickhouse"], "url": _with_database(base, f"sandbox_{run}")},
         kafka={**data["kafka"], "session_timeout_ms": 6000},
+        stall_after_s=60.0,
     )
     data.update(overrides)
     settings = Settings(**data)

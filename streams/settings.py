@@ -154,6 +154,9 @@ class Settings(BaseSettings):
     web_port: int = 6066
     web_bind: str = "127.0.0.1"
     worker_log_level: str = "info"
+    # Input waiting this long with no batch started or finished means the worker is stalled:
+    # it exits and its supervisor restarts it (see streams.watchdog).
+    stall_after_s: float = Field(default=300.0, gt=0)
     migrations_dir: Path = PROJECT_ROOT / "compose" / "clickhouse" / "migrations"
 
     @property

@@ -9,7 +9,7 @@ import faust
 from faust.web import Request, Response, View
 from prometheus_client import generate_latest
 
-from streams import metrics
+from streams import flow, metrics
 from streams.clickhouse.client import make_client
 from streams.pipeline import Pipeline
 from streams.stack.process import port_open
@@ -65,12 +65,16 @@ def register(app: faust.App, pipeline: Pipeline) -> None:
             kafka_ok = await loop.run_in_executor(
                 None, _kafka_reachable, pipeline.settings.kafka.bootstrap
             )
+            views = {name: view.caught_up for name, view in pipeline.views.items()}
+            group = flow.joined(app)
             checks = {
+                "group": group,
                 "kafka": kafka_ok,
                 "clickhouse": pipeline.clickhouse.healthy,
                 "models": pipeline.providers,
+                "views": views,
             }
-            ready = kafka_ok and pipeline.clickhouse.healthy
+            ready = group and kafka_ok and pipeline.clickhouse.healthy and all(views.values())
             metrics.WORKER_UP.set(1 if ready else 0)
             return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)
 
@@ -80,6 +84,11 @@ def register(app: faust.App, pipeline: Pipeline) -> None:
             return self.bytes(
                 generate_latest(metrics.REGISTRY), content_type="text/plain; version=0.0.4"
             )
+
+    @app.page("/debug/flow")
+    class Flow(View):
+        async def get(self, request: Request) -> Response:
+            return self.json(flow.snapshot(app))
 
     @app.page("/products/{product_id}/sentiment")
     class ProductSentiment(View):

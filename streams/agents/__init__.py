@@ -7,14 +7,20 @@ from typing import Any, cast
 
 import faust
 
+from streams.watchdog import Progress
 
-def micro_batches(
-    stream: faust.StreamT[Any], max_events: int, within_s: float
+
+async def micro_batches(
+    stream: faust.StreamT[Any], max_events: int, within_s: float, progress: Progress
 ) -> AsyncIterator[Sequence[Any]]:
     """Events in batches of up to ``max_events`` or ``within_s`` seconds.
 
     Faust acknowledges a batch's events only when the agent asks for the next batch, so
-    offsets are committed after the agent made the batch's results durable.
+    offsets are committed after the agent made the batch's results durable. The watchdog
+    sees each batch as work in progress until the agent asks for the next one.
     """
     # take_events is on the concrete Stream, not on the StreamT interface.
-    return cast(faust.Stream[Any], stream).take_events(max_events, within=within_s)
+    batches = cast(faust.Stream[Any], stream).take_events(max_events, within=within_s)
+    async for batch in batches:
+        with progress.working():
+            yield batch

@@ -26,16 +26,19 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         schema=JSON_SCHEMA,
     )
 
+    async def observe_event(event: Any) -> None:
+        for item in await pipeline.intake.decode([event], SentimentResult):
+            result = item.record
+            raw = windows.get(result.product_id)
+            state = WindowState.from_dict(raw) if raw else None
+            state, alert = observe(state, result, settings.alerts)
+            windows[result.product_id] = state.to_dict()
+            if alert is not None:
+                await pipeline.deliver_alert(alert)
+
     async def alerts(stream: faust.StreamT[Any]) -> None:
         async for event in stream.events():
-            decoded = await pipeline.intake.decode([event], SentimentResult)
-            for item in decoded:
-                result = item.record
-                raw = windows.get(result.product_id)
-                state = WindowState.from_dict(raw) if raw else None
-                state, alert = observe(state, result, settings.alerts)
-                windows[result.product_id] = state.to_dict()
-                if alert is not None:
-                    await pipeline.deliver_alert(alert)
+            with pipeline.progress.working():
+                await observe_event(event)
 
     return app.agent(topic, name="shopstream.alerts", sink=None)(alerts)

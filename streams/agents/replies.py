@@ -1,7 +1,8 @@
 """Chat agent: ``shop.chat.messages`` → ``shop.chat.replies`` + the audit table.
 
-Recent turns of each conversation live in a global table, so any worker can continue a
-conversation after a rebalance.
+Recent turns of each conversation live in a table co-partitioned with the chat topic (both
+keyed by conversation_id), so the worker that takes over a conversation's partition after a
+rebalance recovers its turns. Product facts come from a view of the whole facts table.
 """
 
 from __future__ import annotations
@@ -12,50 +13,58 @@ import faust
 
 from streams.agents import micro_batches
 from streams.facts import ProductFacts
-from streams.pipeline import JSON_SCHEMA, Pipeline
+from streams.pipeline import Pipeline
 from streams.prompts import MAX_HISTORY_TURNS, Turn
 from streams.records import ChatMessage
+from streams.replies import ReplyOutcome, rounds
+from streams.tables import ChangelogView, KeyedTable, keyed_table
 
 HISTORY_TABLE = "conversation-turns"
 
 
-def register(app: faust.App, pipeline: Pipeline, facts: Any) -> Any:
-    """Attach the conversation table and the agent to the app."""
+def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
+    """Attach the conversation table, the facts view and the agent to the app."""
     settings = pipeline.settings
     topic = app.topic(settings.topics.chat_messages, key_serializer="raw", value_serializer="raw")
-    history = app.GlobalTable(
-        HISTORY_TABLE,
-        default=None,
-        partitions=settings.topics.partitions,
-        schema=JSON_SCHEMA,
-        use_partitioner=True,
-    )
+    history = keyed_table(app, HISTORY_TABLE, settings.topics.partitions)
+    view = ChangelogView(settings.kafka, facts.changelog_topic_name)
+    pipeline.views["product-facts"] = view
     service = pipeline.replies
     if service is None:
         msg = "load the reply model before registering the chat agent"
         raise RuntimeError(msg)
 
     def facts_of(product_id: str | None) -> ProductFacts | None:
-        raw = facts.get(product_id) if product_id else None
+        raw = view.get(product_id) if product_id else None
         return ProductFacts.model_validate(raw) if raw else None
 
     def turns_of(conversation_id: str) -> list[Turn]:
         return [Turn(role=r, text=t) for r, t in history.get(conversation_id) or []]
 
+    def remember(outcome: ReplyOutcome, partition: int) -> None:
+        key = outcome.reply.conversation_id
+        new = ((t.role, t.text) for t in (outcome.customer_turn, outcome.assistant_turn))
+        turns = [*(history.get(key) or []), *new]
+        history.put(key, turns[-2 * MAX_HISTORY_TURNS :], partition)
+
     async def replies(stream: faust.StreamT[Any]) -> None:
-        batches = micro_batches(
-            stream, settings.generation.batch_max_events, settings.batch.within_s
-        )
-        async for events in batches:
-            messages = await pipeline.intake.decode(events, ChatMessage)
-            outcomes = await service.reply(messages, facts_of, turns_of)
-            await pipeline.deliver_replies(outcomes)
-            for outcome in outcomes:
-                key = outcome.reply.conversation_id
-                turns = [
-                    *(history.get(key) or []),
-                    *((t.role, t.text) for t in (outcome.customer_turn, outcome.assistant_turn)),
-                ]
-                history[key] = turns[-2 * MAX_HISTORY_TURNS :]
+        view.start()
+        try:
+            await view.wait_caught_up()
+            batches = micro_batches(
+                stream,
+                settings.generation.batch_max_events,
+                settings.batch.within_s,
+                pipeline.progress,
+            )
+            async for events in batches:
+                messages = await pipeline.intake.decode(events, ChatMessage)
+                for batch in rounds(messages):
+                    outcomes = await service.reply(batch, facts_of, turns_of)
+                    await pipeline.deliver_replies(outcomes)
+                    for message, outcome in zip(batch, outcomes, strict=True):
+                        remember(outcome, message.source.partition)
+        finally:
+            view.stop()
 
     return app.agent(topic, name="shopstream.replies", sink=None)(replies)

@@ -21,7 +21,9 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         raise RuntimeError(msg)
 
     async def sentiment(stream: faust.StreamT[Any]) -> None:
-        batches = micro_batches(stream, settings.batch.max_events, settings.batch.within_s)
+        batches = micro_batches(
+            stream, settings.batch.max_events, settings.batch.within_s, pipeline.progress
+        )
         async for events in batches:
             reviews = await pipeline.intake.decode(events, Review)
             results = await scorer.score(reviews)

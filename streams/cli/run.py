@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from streams.cli import logs
@@ -21,16 +23,25 @@ from streams.settings import Settings
         "(products,replies) in workers with their own SHOPSTREAM_APP_ID (consumer group)."
     ),
 )
+@click.option(
+    "--supervise/--no-supervise",
+    default=True,
+    show_default=True,
+    help="Run the worker in a child process, restarted when its watchdog reports a stall.",
+)
 @click.pass_obj
-def worker(settings: Settings, tasks: str) -> None:
+def worker(settings: Settings, tasks: str, supervise: bool) -> None:
     """Run a stream worker (joins the consumer group; scale by starting more)."""
     import faust
 
     from streams.app import build
     from streams.clickhouse.migrations import migrate
+    from streams.supervisor import supervise as run_supervised
     from streams.topics import ensure_topics
 
     logs.configure(settings.worker_log_level)
+    if supervise:
+        sys.exit(run_supervised(["--tasks", tasks]))
     ensure_topics(settings)
     migrate(settings.clickhouse, settings.migrations_dir)
     app, pipeline = build(settings, [t.strip() for t in tasks.split(",") if t.strip()])

@@ -71,13 +71,26 @@ def consume_to_end(settings: Settings, topic: str, timeout_s: float = 120.0) -> 
             if message is None or message.error() is not None:
                 continue
             out.append(message)
-            if message.offset() + 1 >= ends[message.partition()]:
-                done.add(message.partition())
+            partition, offset = message.partition() or 0, message.offset() or 0
+            if offset + 1 >= ends[partition]:
+                done.add(partition)
     finally:
         consumer.close()
     if len(done) < len(ends):
         raise AssertionError(f"{topic}: did not reach the end of every partition in {timeout_s}s")
     return out
+
+
+def value_of(message: Message) -> bytes:
+    """A message's value, failing the test on a tombstone."""
+    value = message.value()
+    assert value is not None, f"tombstone at {message.topic()}/{message.partition()}"
+    return value
+
+
+def payload(message: Message) -> Any:
+    """A message's JSON value."""
+    return json.loads(value_of(message))
 
 
 def query(

@@ -16,6 +16,7 @@ from streams.workerproc import WorkerProcess
 from tests.integration.helpers import (
     StartWorker,
     consume,
+    payload,
     produce_events,
     query,
     sentiment_count,
@@ -55,7 +56,7 @@ def test_negative_burst_alerts_once_and_mixed_product_does_not(
     mixed_reviews = _reviews_predicted(shop, classifier, mixed, "positive", 28)
     mixed_reviews[::4] = _reviews_predicted(shop, classifier, mixed, "negative", 7)
     events = [(str(e["product_id"]), e) for e in negatives + mixed_reviews]
-    produce_events(settings, settings.topics.reviews, events)  # type: ignore[arg-type]
+    produce_events(settings, settings.topics.reviews, events)
 
     wait_for(lambda: sentiment_count(settings) >= len(events), 120, "sentiment rows")
     wait_for(
@@ -70,7 +71,7 @@ def test_negative_burst_alerts_once_and_mixed_product_does_not(
     assert [a[0] for a in alerts] == ["p-burst"]
     assert alerts[0][1] == settings.alerts.min_reviews
     records = consume(settings, settings.topics.alerts, until=2, timeout_s=10)
-    assert [json.loads(m.value())["product_id"] for m in records] == ["p-burst"]
+    assert [payload(m)["product_id"] for m in records] == ["p-burst"]
 
     minute = query(
         settings,

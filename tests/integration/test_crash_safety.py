@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -10,7 +9,7 @@ from streams.replay import replay
 from streams.sample_data import SampleShop
 from streams.settings import Settings
 from streams.workerproc import WorkerProcess
-from tests.integration.helpers import consume_to_end, query, sentiment_count, wait_for
+from tests.integration.helpers import consume_to_end, payload, query, sentiment_count, wait_for
 
 TOTAL = 3000
 KILLS = 3
@@ -47,7 +46,7 @@ def test_sigkill_during_replay_loses_and_duplicates_nothing(settings: Settings) 
     assert final_rows == TOTAL
     assert distinct == TOTAL
     records = consume_to_end(settings, settings.topics.sentiment)
-    assert len({json.loads(m.value())["review_id"] for m in records}) == TOTAL
+    assert len({payload(m)["review_id"] for m in records}) == TOTAL
     # The replays that the kills caused are visible before FINAL, and collapse under it.
     assert raw_rows >= TOTAL
     assert len(records) >= TOTAL

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from streams.sample_data import SampleShop
 from streams.settings import Settings
 from streams.workerproc import WorkerProcess
-from tests.integration.helpers import StartWorker, consume, produce_events, query, wait_for
+from tests.integration.helpers import StartWorker, consume, payload, produce_events, query, wait_for
 
 PII = ("jane.doe@example.com", "4111 1111 1111 1111", "+1 415 555 0134", "221 Baker Street")
 
@@ -62,7 +61,7 @@ def test_replies_and_descriptions_are_published_and_audited_once(
     wait_for(lambda: _audit_count(settings, "reply") >= len(messages), 420, "all replies audited")
 
     replies = consume(settings, settings.topics.replies, until=len(messages))
-    by_message = {json.loads(r.value())["in_reply_to"]: json.loads(r.value()) for r in replies}
+    by_message = {payload(r)["in_reply_to"]: payload(r) for r in replies}
     assert set(by_message) == {m["message_id"] for m in messages}
     assert all(r["ai_generated"] for r in by_message.values())
     for injection in messages[2:4]:
@@ -73,10 +72,10 @@ def test_replies_and_descriptions_are_published_and_audited_once(
     assert "%" not in sale["text"]
 
     descriptions = consume(settings, settings.topics.descriptions, until=4, timeout_s=15)
-    assert len({json.loads(d.value())["product_id"] for d in descriptions}) == 3
+    assert len({payload(d)["product_id"] for d in descriptions}) == 3
     assert len(descriptions) == 3  # the unchanged update cost no generation
     for d in descriptions:
-        body = json.loads(d.value())
+        body = payload(d)
         facts = next(u for u in updates if u["product_id"] == body["product_id"])
         assert facts["title"].lower() in body["description"].lower() or body["fallback"]
 

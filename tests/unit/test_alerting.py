@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from streams.alerting import PRIOR_BASELINE, WindowState, observe
-from streams.records import SentimentResult, SourceRef
+from streams.records import SentimentAlert, SentimentResult, SourceRef
 from streams.settings import AlertSettings
 
 SETTINGS = AlertSettings(window_s=300, min_reviews=5, negative_share=0.5, baseline_margin=0.2)
@@ -27,7 +27,9 @@ def _result(label: str, at: datetime, product: str = "p1", n: int = 0) -> Sentim
     )
 
 
-def _run(labels: list[str], start: datetime = T0) -> tuple[WindowState | None, list[object]]:
+def _run(
+    labels: list[str], start: datetime = T0
+) -> tuple[WindowState | None, list[SentimentAlert]]:
     state: WindowState | None = None
     alerts = []
     for n, label in enumerate(labels):
@@ -41,8 +43,8 @@ def test_negative_burst_raises_exactly_one_alert() -> None:
     _, alerts = _run(["negative"] * 20)
     assert len(alerts) == 1
     alert = alerts[0]
-    assert alert.reviews == SETTINGS.min_reviews  # type: ignore[attr-defined]
-    assert alert.severity == "critical"  # type: ignore[attr-defined]
+    assert alert.reviews == SETTINGS.min_reviews
+    assert alert.severity == "critical"
 
 
 def test_mixed_reviews_raise_none() -> None:
@@ -58,7 +60,7 @@ def test_too_few_reviews_raise_none() -> None:
 def test_alert_id_is_deterministic_per_product_and_window() -> None:
     _, first = _run(["negative"] * 6)
     _, second = _run(["negative"] * 6)
-    assert first[0].alert_id == second[0].alert_id  # type: ignore[attr-defined]
+    assert first[0].alert_id == second[0].alert_id
 
 
 def test_next_window_can_alert_again_and_baseline_moves() -> None:

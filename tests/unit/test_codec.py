@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from pydantic import BaseModel
 
 from streams.codec import decode, encode
 from streams.errors import DecodeError
@@ -57,7 +58,10 @@ def test_missing_required_field_is_named() -> None:
 @pytest.mark.parametrize("kind", ["review", "chat", "product"])
 def test_sample_events_decode_and_malformed_ones_do_not(kind: str) -> None:
     shop = SampleShop(seed=3)
-    model = {"review": Review, "chat": ChatMessage, "product": ProductUpdate}[kind]
+    models: dict[str, type[BaseModel]] = {
+        "review": Review, "chat": ChatMessage, "product": ProductUpdate
+    }  # fmt: skip
+    model = models[kind]
     for _ in range(20):
         _, event = shop.event(kind)  # type: ignore[arg-type]
         decode(model, json.dumps(event).encode())

@@ -23,7 +23,7 @@ from streams.generated import AUDIT_COLUMNS, LoadedGenerator, whole_sentences
 from streams.intake import Decoded
 from streams.prompts import AI_DISCLOSURE, Turn
 from streams.records import ChatMessage, ProductUpdate, SourceRef
-from streams.replies import ReplyService
+from streams.replies import ReplyService, rounds
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 FACTS = ProductFacts(
@@ -67,7 +67,7 @@ class _Params:
 
 
 def _loaded(gen: ScriptedGenerator) -> LoadedGenerator:
-    return LoadedGenerator(gen, "smollm2-test", "1", _Params())  # type: ignore[arg-type]
+    return LoadedGenerator(gen, "smollm2-test", "1", _Params())
 
 
 def _chat(text: str, n: int = 0) -> Decoded[ChatMessage]:
@@ -182,3 +182,19 @@ def test_only_fields_that_matter_change_the_fingerprint_and_batches_coalesce() -
     assert fingerprint(base) != fingerprint(facts_of(_update(3, price=41.0).record))
     latest = latest_per_product([_update(1), _update(2, price=40.0), _update(3, price=41.0)])
     assert [item.record.price for item in latest] == [41.0]
+
+
+def test_rounds_put_a_conversations_later_messages_in_later_rounds() -> None:
+    def in_conversation(conversation: str, n: int) -> Decoded[ChatMessage]:
+        item = _chat("hello", n)
+        record = item.record.model_copy(update={"conversation_id": conversation})
+        return Decoded(record, item.source, None, 0)
+
+    batch = [
+        in_conversation("a", 0), in_conversation("b", 1), in_conversation("a", 2),
+        in_conversation("c", 3), in_conversation("a", 4), in_conversation("b", 5),
+    ]  # fmt: skip
+    split = rounds(batch)
+    assert [[i.source.offset for i in r] for r in split] == [[0, 1, 3], [2, 5], [4]]
+    assert rounds(batch[:2]) == [batch[:2]]
+    assert rounds([]) == []

@@ -24,7 +24,7 @@ def test_env_overrides_nested_fields(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValueError, match="frozen"):
-        settings.app_id = "other"  # type: ignore[misc]
+        settings.app_id = "other"
 
 
 def test_to_env_rebuilds_equal_settings(monkeypatch: pytest.MonkeyPatch) -> None:

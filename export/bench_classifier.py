@@ -9,7 +9,6 @@ machine (CPU count, platform) and the execution provider. Results are JSON plus 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
@@ -25,6 +24,7 @@ from export.onnx_export import package_versions
 from models.registry import ModelHandle
 from models.runtime import Device, SessionOptions, create_session
 from models.tokenize import TextEncoder
+from streams.reports import save_figure, write_json
 
 log = logging.getLogger(__name__)
 
@@ -231,15 +231,10 @@ def plot_bench(report: Mapping[str, Any], path: Path) -> Path:
     )
     axis.legend(fontsize=8)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path)
 
 
 def write_bench(report: Mapping[str, Any], out_dir: Path, stem: str) -> tuple[Path, Path]:
     """Write ``<stem>.json`` and ``<stem>.png``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / f"{stem}.json"
-    json_path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    json_path = write_json(report, out_dir / f"{stem}.json")
     return json_path, plot_bench(report, out_dir / f"{stem}.png")

@@ -28,6 +28,7 @@ from typing import Any
 from models.chat import ChatMessage
 from models.generator import GenerationParams, Generator
 from models.manifest import read_manifest
+from streams.reports import save_figure, write_json
 
 log = logging.getLogger(__name__)
 
@@ -190,8 +191,7 @@ def run_bench(config: BenchConfig) -> dict[str, Any]:
         "results": rows,
         "ratios_vs_pytorch": ratios,
     }
-    config.out_dir.mkdir(parents=True, exist_ok=True)
-    (config.out_dir / "bench_generator.json").write_text(json.dumps(report, indent=2), "utf-8")
+    write_json(report, config.out_dir / "bench_generator.json")
     _plot(rows, config.out_dir / "bench_generator.png")
     return report
 
@@ -215,8 +215,7 @@ def _plot(rows: list[dict[str, Any]], path: Path) -> None:
     axis.grid(alpha=0.3)
     axis.legend()
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    save_figure(figure, path, dpi=120)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

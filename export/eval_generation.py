@@ -36,6 +36,7 @@ from models.manifest import read_manifest, write_manifest
 from models.registry import ModelHandle
 from streams.facts import ProductFacts
 from streams.prompts import DESCRIPTION_TEMPLATE, render_description_prompt
+from streams.reports import save_figure, write_json
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,7 @@ def evaluate_descriptions(
         "seconds": round(time.perf_counter() - started, 2),
         **score(outputs, references),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "eval_generation.json").write_text(json.dumps(report, indent=2), "utf-8")
+    write_json(report, out_dir / "eval_generation.json")
     _plot(report, out_dir / "eval_generation.png")
     log.info(
         "eval.done bleu=%.2f rouge_l=%.4f fact_coverage=%.4f variant=%s",
@@ -214,8 +214,7 @@ def _plot(report: dict[str, Any], path: Path) -> None:
     )
     axis.legend()
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    save_figure(figure, path, dpi=120)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

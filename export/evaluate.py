@@ -13,7 +13,6 @@ three-way accuracy including neutral texts. Evaluation runs through
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from export.data import ECOMMERCE_SANITY, Corpus
 from models.classifier import Classifier, decide
 from models.registry import ModelHandle
 from models.runtime import Device
+from streams.reports import save_figure, write_json
 
 log = logging.getLogger(__name__)
 
@@ -151,17 +151,12 @@ def plot_evaluation(report: dict[str, Any], path: Path) -> Path:
             fontsize=9,
         )
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path)
 
 
 def write_report(report: dict[str, Any], out_dir: Path, stem: str) -> tuple[Path, Path]:
     """Write ``<stem>.json`` and ``<stem>.png`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / f"{stem}.json"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    json_path = write_json(report, out_dir / f"{stem}.json")
     png_path = plot_evaluation(report, out_dir / f"{stem}.png")
     log.info("eval.written json=%s png=%s", json_path, png_path)
     return json_path, png_path

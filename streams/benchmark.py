@@ -23,6 +23,7 @@ import numpy as np
 from streams.clickhouse.client import make_client
 from streams.kafka_config import confluent_config
 from streams.replay import produce
+from streams.reports import save_figure
 from streams.sample_data import SampleShop
 from streams.sandbox import drop, sandboxed
 from streams.settings import Settings
@@ -188,5 +189,4 @@ def plot(result: dict[str, Any], path: Path) -> None:
     right.set_title("end-to-end latency")
     right.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)

@@ -44,10 +44,10 @@ def snapshot(app: faust.App) -> dict[str, Any]:
             }
     suspend_flow = getattr(consumer, "suspend_flow", None)
     fetcher = getattr(app, "_fetcher", None)
-    drainer = getattr(fetcher, "_drainer", None)
+    fetcher_tasks = getattr(fetcher, "_futures", ())
     return {
         "fetcher": getattr(fetcher, "state", None),
-        "fetcher_draining": drainer is not None and not drainer.done(),
+        "fetcher_tasks_running": sum(not task.done() for task in fetcher_tasks),
         "generation": app.consumer_generation_id,
         "rebalancing": app.rebalancing,
         "in_recovery": app.in_recovery,

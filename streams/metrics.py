@@ -118,6 +118,12 @@ WORKER_UP = Gauge(
     "1 while the worker runs and its services answer.",
     registry=REGISTRY,
 )
+GAP_RECORDS = Counter(
+    "shopstream_gap_records",
+    "Records the consumer skipped inside a partition, read back and processed, by topic.",
+    ["topic"],
+    registry=REGISTRY,
+)
 STALL_RESTARTS = Gauge(
     "shopstream_worker_stall_restarts",
     "Times the supervisor restarted this worker because its watchdog found it stalled.",

@@ -15,6 +15,7 @@ from streams import metrics
 from streams.clickhouse import rows
 from streams.codec import encode
 from streams.descriptions import DescriptionOutcome, DescriptionService
+from streams.gaps import GapRepair
 from streams.generated import AUDIT_COLUMNS, AUDIT_TABLE, LoadedGenerator
 from streams.intake import Intake
 from streams.records import SentimentAlert, SentimentResult
@@ -45,6 +46,7 @@ class Pipeline:
         self.publisher = KafkaPublisher(app)
         self.intake = Intake(self.publisher, settings.topics.deadletter)
         self.progress = Progress()
+        self.gaps = GapRepair(app, settings.kafka)
         self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)
         self.scorer: SentimentScorer | None = None
         self.replies: ReplyService | None = None

@@ -7,20 +7,21 @@ from typing import Any, cast
 
 import faust
 
-from streams.watchdog import Progress
+from streams.pipeline import Pipeline
 
 
 async def micro_batches(
-    stream: faust.StreamT[Any], max_events: int, within_s: float, progress: Progress
+    stream: faust.StreamT[Any], max_events: int, within_s: float, pipeline: Pipeline
 ) -> AsyncIterator[Sequence[Any]]:
     """Events in batches of up to ``max_events`` or ``within_s`` seconds.
 
     Faust acknowledges a batch's events only when the agent asks for the next batch, so
-    offsets are committed after the agent made the batch's results durable. The watchdog
-    sees each batch as work in progress until the agent asks for the next one.
+    offsets are committed after the agent made the batch's results durable. Records the
+    consumer skipped inside a partition are read back into the batch (streams.gaps). The
+    watchdog sees each batch as work in progress until the agent asks for the next one.
     """
     # take_events is on the concrete Stream, not on the StreamT interface.
     batches = cast(faust.Stream[Any], stream).take_events(max_events, within=within_s)
     async for batch in batches:
-        with progress.working():
-            yield batch
+        with pipeline.progress.working():
+            yield await pipeline.gaps.complete(batch)

@@ -37,7 +37,7 @@ def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
 
     async def products(stream: faust.StreamT[Any]) -> None:
         batches = micro_batches(
-            stream, settings.generation.batch_max_events, settings.batch.within_s, pipeline.progress
+            stream, settings.generation.batch_max_events, settings.batch.within_s, pipeline
         )
         async for events in batches:
             updates = latest_per_product(await pipeline.intake.decode(events, ProductUpdate))

@@ -55,7 +55,7 @@ def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
                 stream,
                 settings.generation.batch_max_events,
                 settings.batch.within_s,
-                pipeline.progress,
+                pipeline,
             )
             async for events in batches:
                 messages = await pipeline.intake.decode(events, ChatMessage)

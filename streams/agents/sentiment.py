@@ -22,7 +22,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
 
     async def sentiment(stream: faust.StreamT[Any]) -> None:
         batches = micro_batches(
-            stream, settings.batch.max_events, settings.batch.within_s, pipeline.progress
+            stream, settings.batch.max_events, settings.batch.within_s, pipeline
         )
         async for events in batches:
             reviews = await pipeline.intake.decode(events, Review)

@@ -25,12 +25,12 @@ def bench() -> None:
 def pipeline(settings: Settings, events: int, latency_seconds: float, out: Path) -> None:
     """Bare model vs end-to-end throughput, and latency at 50% / 90% of capacity."""
     from streams.benchmark import plot, run_pipeline_benchmark
+    from streams.reports import write_json
     from streams.stack.local import LocalStack
 
     LocalStack(settings).up()
     result = run_pipeline_benchmark(settings, events=events, latency_s=latency_seconds)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "pipeline.json").write_text(json.dumps(result, indent=2))
+    write_json(result, out / "pipeline.json")
     plot(result, out / "pipeline.png")
     click.echo(json.dumps(result, indent=2))
     click.echo(f"wrote {out / 'pipeline.json'} and {out / 'pipeline.png'}")

@@ -176,6 +176,28 @@ _ORDER_STATE = re.compile(
 _LINK = re.compile(
     r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|shop|store)\b", re.IGNORECASE
 )
+# Other marketplaces and retailers, and named sales events: the platform's facts never mention
+# them, so a reply that does invents a comparison, a channel or a promotion.
+_THIRD_PARTY = re.compile(
+    r"\b(?:amazon|ebay|walmart|aliexpress|alibaba|etsy|temu|shein|wish\.com|best ?buy|"
+    r"target\.com|costco|ikea|zalando|otto\.de|rakuten|mercado ?libre|flipkart|jd\.com|"
+    r"taobao|tmall|shopee|lazada)\b",
+    re.IGNORECASE,
+)
+_SALES_EVENT = re.compile(
+    r"\b(?:prime day|black friday|cyber monday|cyber week|singles'? day|boxing day|"
+    r"(?:flash|clearance|holiday|christmas|summer|winter|spring|seasonal|anniversary|"
+    r"warehouse|end[- ]of[- ]season) sale|sale event|doorbuster|lightning deal|"
+    r"(?:deal|offer) of the day|limited[- ]time (?:offer|deal)|buy one,? get one|bogo)\b",
+    re.IGNORECASE,
+)
+# Stock levels are not among the facts the assistant sees; it may not assert them.
+_STOCK_CLAIM = re.compile(
+    r"\b(?:(?:is|are|it's|they're|currently|now|still) (?:back )?in stock|"
+    r"(?:is|are|it's|they're|currently) (?:out of stock|sold out|unavailable)|"
+    r"(?:only|just) \w+ (?:left|remaining) in stock|ready to ship|ships (?:today|immediately))\b",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
@@ -338,6 +360,16 @@ def _check_policies(text: str, grounds: _Grounds) -> Iterable[str]:
             yield f"ungrounded_link:{match.group()}"
 
 
+def _check_third_parties_and_events(text: str, grounds: _Grounds) -> Iterable[str]:
+    for kind, pattern in (("third_party", _THIRD_PARTY), ("sales_event", _SALES_EVENT)):
+        for match in pattern.finditer(text):
+            if not grounds.says(match.group()):
+                yield f"ungrounded_{kind}:{match.group()}"
+    for match in _STOCK_CLAIM.finditer(text):
+        if not grounds.says(match.group()):
+            yield f"stock_claim:{match.group()}"
+
+
 def check_grounding(
     text: str,
     facts: ProductFacts | None,
@@ -349,7 +381,8 @@ def check_grounding(
     policy amount), percentages and discount/coupon/promo wording, dates and durations
     (must appear in the facts or the policy statements), policy claims (free shipping,
     warranty, lifetime/money-back guarantees), refund commitments and order-state claims
-    (the assistant sees no order data, so it may assert neither), and links.
+    (the assistant sees no order data, so it may assert neither), links, other marketplaces
+    and retailers, named sales events, and stock levels (also not among the facts).
 
     Args:
         text: Generated text (reply or description).
@@ -362,6 +395,13 @@ def check_grounding(
     """
     grounds = _Grounds(facts, policies)
     reasons: dict[str, None] = {}
-    for check in (_check_amounts, _check_percentages_and_discounts, _check_dates, _check_policies):
+    checks = (
+        _check_amounts,
+        _check_percentages_and_discounts,
+        _check_dates,
+        _check_policies,
+        _check_third_parties_and_events,
+    )
+    for check in checks:
         reasons.update(dict.fromkeys(check(text, grounds)))
     return tuple(reasons)

@@ -55,6 +55,11 @@ def test_replies_and_descriptions_are_published_and_audited_once(
         _chat(shop, pid, "Is there a Black Friday sale price on this next week?"),
         _chat(shop, pid, "Can I return it if it doesn't fit?"),
     ]
+    # A follow-up in the first conversation, in the same batch: it is generated after the
+    # first reply, with that exchange in its prompt.
+    follow_up = dict(_chat(shop, pid, "And does it come in blue?"))
+    follow_up["conversation_id"] = messages[0]["conversation_id"]
+    messages.append(follow_up)
     produce_events(
         settings, settings.topics.chat_messages, [(m["conversation_id"], m) for m in messages]
     )
@@ -70,6 +75,21 @@ def test_replies_and_descriptions_are_published_and_audited_once(
         assert "90%" not in reply["text"]
     sale = by_message[messages[6]["message_id"]]
     assert "%" not in sale["text"]
+
+    # Replies are grounded in the facts of the product update (read through the facts view).
+    grounded = query(
+        settings,
+        "SELECT count() FROM generated_content FINAL "
+        "WHERE task = 'reply' AND position(prompt, %(t)s) > 0",
+        {"t": updates[0]["title"]},
+    )[0][0]
+    assert grounded >= len(messages) - 2, grounded
+    follow_up_prompt = query(
+        settings,
+        "SELECT prompt FROM generated_content FINAL WHERE event_id = %(e)s",
+        {"e": follow_up["event_id"]},
+    )[0][0]
+    assert "What colour is this product?" in follow_up_prompt
 
     descriptions = consume(settings, settings.topics.descriptions, until=4, timeout_s=15)
     assert len({payload(d)["product_id"] for d in descriptions}) == 3

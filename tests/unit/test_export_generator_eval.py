@@ -60,7 +60,7 @@ def test_evaluation_writes_json_png_and_manifest_metrics(
     report = evaluate_descriptions(model_dir, tmp_path)
     assert len(report["items"]) == 20
     assert 0.0 <= report["rouge_l"] <= 1.0 and 0.0 <= report["bleu"] <= 100.0
-    assert json.loads((tmp_path / "eval_generation.json").read_text())["template"]
+    assert json.loads((tmp_path / "eval_generation.json").read_text("utf-8"))["template"]
     assert (tmp_path / "eval_generation.png").stat().st_size > 0
     record_in_manifest(model_dir, report)
     assert read_manifest(model_dir).metrics["eval"]["rouge_l"] == report["rouge_l"]

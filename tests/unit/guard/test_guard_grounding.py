@@ -123,3 +123,28 @@ def test_parse_number(raw: str, value: str) -> None:
 
 def test_extract_numbers_reads_model_numbers() -> None:
     assert extract_numbers("WH-1000XM4 at 79.90") == (Decimal(1000), Decimal(4), Decimal("79.9"))
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("You can also find it cheaper on Amazon.", "ungrounded_third_party:Amazon"),
+        ("Our prices beat eBay and Walmart every day.", "ungrounded_third_party:eBay"),
+        ("Wait for Amazon Prime Day to buy it.", "ungrounded_sales_event:Prime Day"),
+        ("It will be part of our Black Friday deals.", "ungrounded_sales_event:Black Friday"),
+        ("Grab it in the clearance sale before it ends.", "ungrounded_sales_event:clearance sale"),
+        ("Good news: it is in stock in every size.", "stock_claim:is in stock"),
+        ("Sorry, that colour is sold out.", "stock_claim:is sold out"),
+        ("The sweater ships today if you order now.", "stock_claim:ships today"),
+    ],
+)
+def test_third_parties_sales_events_and_stock_claims_are_ungrounded(
+    reply: str, reason: str
+) -> None:
+    assert reason in check_grounding(reply, FACTS, POLICIES)
+
+
+def test_names_in_the_facts_may_be_repeated() -> None:
+    facts = FACTS.model_copy(update={"attributes": {"edition": "Black Friday special edition"}})
+    assert check_grounding("It is the Black Friday special edition.", facts, POLICIES) == ()
+    assert check_grounding("I cannot see stock levels from here.", FACTS, POLICIES) == ()

@@ -1,0 +1,46 @@
+"""Offsets skipped inside a partition are read back from the real broker, in order."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+from confluent_kafka import Producer
+from faust.types import TP
+
+from streams.gaps import GapRepair, ReadEvent, ReadMessage
+from streams.kafka_config import confluent_config
+from streams.settings import Settings
+
+
+def _event(topic: str, offset: int, value: bytes) -> ReadEvent:
+    return ReadEvent(ReadMessage(topic, 0, offset, b"k", (), 0.0), value)
+
+
+def test_skipped_offsets_are_read_back_into_the_batch(settings: Settings) -> None:
+    topic = settings.topics.chat_messages
+    producer = Producer(confluent_config(settings.kafka))
+    values = [f"message-{n}".encode() for n in range(10)]
+    for value in values:
+        producer.produce(topic, key=b"k", value=value, partition=0)
+    assert producer.flush(30) == 0
+
+    consumer = SimpleNamespace(_committed_offset={})
+    app: Any = SimpleNamespace(consumer_generation_id=1, consumer=consumer)
+    repair = GapRepair(app, settings.kafka)
+    try:
+        first = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (0, 1, 2)]))
+        assert [e.message.offset for e in first] == [0, 1, 2]
+        # Offsets 3-5 never reached the agent: they are read back before 6.
+        second = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (6, 7)]))
+        assert [e.message.offset for e in second] == [3, 4, 5, 6, 7]
+        assert [e.value for e in second] == values[3:8]
+        assert all(e.message.key == b"k" and e.message.timestamp > 0 for e in second[:3])
+        # After a rebalance, a partition is checked from the group's committed offset.
+        consumer._committed_offset = {TP(topic, 0): 8}
+        app.consumer_generation_id = 2
+        third = asyncio.run(repair.complete([_event(topic, 9, values[9])]))
+        assert [e.message.offset for e in third] == [8, 9]
+    finally:
+        repair.close()

@@ -9,12 +9,12 @@ salted SCRAM hashes in its metadata log. ClickHouse stores the password as its s
 Typical use (tests, demos of a secured deployment)::
 
     tls = generate(home / "tls")
-    broker = secured_broker(server, tls, port=39094)
+    broker = secured_broker(server, tls, port=25094)
     broker.up()
     add_scram_user(server, "shopstream", password)
-    clickhouse = secured_clickhouse(server, tls, tls_port=39440)
+    clickhouse = secured_clickhouse(server, tls, tls_port=25440)
     clickhouse.up()
-    client = client_settings(server, tls, kafka_port=39094, kafka_user="shopstream", ...)
+    client = client_settings(server, tls, kafka_port=25094, kafka_user="shopstream", ...)
 """
 
 from __future__ import annotations

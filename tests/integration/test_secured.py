@@ -35,9 +35,10 @@ from streams.topics import ensure_topics
 from streams.workerproc import WorkerProcess
 from tests.integration.helpers import consume, query, sentiment_count, wait_for
 
-KAFKA_PORT, CONTROLLER_PORT, SASL_SSL_PORT = 39092, 39093, 39094
-CLICKHOUSE_TCP_PORT, CLICKHOUSE_TLS_PORT = 39000, 39440
-CLICKHOUSE_HTTP_PORT, CLICKHOUSE_INTERSERVER_PORT = 38123, 39009
+# Below the ephemeral port range (32768+), so no outgoing connection can hold one of them.
+KAFKA_PORT, CONTROLLER_PORT, SASL_SSL_PORT = 25092, 25093, 25094
+CLICKHOUSE_TCP_PORT, CLICKHOUSE_TLS_PORT = 25000, 25440
+CLICKHOUSE_HTTP_PORT, CLICKHOUSE_INTERSERVER_PORT = 24123, 25009
 WEB_PORT = 16090
 USER = "shopstream"
 N_REVIEWS = 50

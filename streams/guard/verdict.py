@@ -81,6 +81,15 @@ class InputCheck:
 
 
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+# Unfilled template slots the model copies from letters it has seen: "[User Name]", "{order_id}".
+_TEMPLATE_SLOT = re.compile(r"\[[A-Za-z][\w .'-]{1,40}\]|\{\{?[A-Za-z][\w .-]{1,40}\}?\}")
+# Order, tracking, ticket and similar numbers: the assistant sees none, so it may only repeat
+# one the customer wrote.
+_IDENTIFIER = re.compile(
+    r"(?:\b(?:order|tracking|reference|ref|ticket|case|invoice|confirmation|rma)\b"
+    r"(?:\s+(?:number|no\.?|id|code))?\s*[:#]?\s*|#)(?P<id>[A-Z0-9-]*\d[A-Z0-9-]{2,})\b",
+    re.IGNORECASE,
+)
 
 
 def check_input(message: str) -> InputCheck:
@@ -100,7 +109,7 @@ def check_input(message: str) -> InputCheck:
 def common_reasons(
     output: str, prompt: PromptLike | None, allowed: str, *, max_chars: int
 ) -> tuple[list[str], tuple[str, ...]]:
-    """Run the checks every generated text gets: length, PII, safety and leakage.
+    """Run the checks every generated text gets: length, PII, template slots, safety, leakage.
 
     Args:
         output: Generated text.
@@ -121,6 +130,11 @@ def common_reasons(
     placeholder = _PLACEHOLDER.search(output)
     if placeholder:
         reasons.append(f"placeholder_in_output:{placeholder.group()}")
+    reasons.extend(
+        f"template_placeholder:{slot.group()}"
+        for slot in _TEMPLATE_SLOT.finditer(output)
+        if slot.group() not in PLACEHOLDERS.values()
+    )
     reasons.extend(check_safety(output))
     reasons.extend(check_leak(output, prompt, allowed=allowed))
     return reasons, pii
@@ -147,7 +161,8 @@ def check_reply(
 
     Returns:
         ``accepted`` when the reply is non-empty, short enough, free of PII, safe, does
-        not leak its prompt and states only grounded facts; ``rejected`` with reasons
+        not leak its prompt, states only grounded facts, has no unfilled template slot and
+        no order or ticket number the customer did not write; ``rejected`` with reasons
         otherwise.
     """
     allowed = "\n".join(
@@ -155,4 +170,19 @@ def check_reply(
     )
     reasons, pii = common_reasons(output, prompt, allowed, max_chars=max_chars)
     reasons.extend(check_grounding(output, facts, policies))
+    reasons.extend(_check_identifiers(output, f"{allowed}\n{_prompt_text(prompt)}"))
     return GuardVerdict.from_reasons(reasons, pii)
+
+
+def _prompt_text(prompt: PromptLike | None) -> str:
+    if prompt is None or isinstance(prompt, str):
+        return prompt or ""
+    return "\n".join(str(turn.get("content", "")) for turn in prompt)
+
+
+def _check_identifiers(output: str, grounds: str) -> list[str]:
+    return [
+        f"ungrounded_identifier:{match.group().strip()}"
+        for match in _IDENTIFIER.finditer(output)
+        if match.group("id").lower() not in grounds.lower()
+    ]

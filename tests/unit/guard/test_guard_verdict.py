@@ -88,3 +88,25 @@ def test_check_input_on_benign_message() -> None:
     assert result.redacted_text == "Is the backpack waterproof?"
     assert result.pii_types == ()
     assert not result.injection.is_injection
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("Dear [User Name], we are sorry about [Your Product Name].", "[User Name]"),
+        ("Details: {order_id} - {{product_name}}.", "{order_id}"),
+        ("We apologize for the delay with your order #104797.", "ungrounded_identifier"),
+        ("Your tracking number: 1Z999AA10123456784 is active.", "ungrounded_identifier"),
+    ],
+)
+def test_template_slots_and_invented_order_numbers_are_rejected(reply: str, reason: str) -> None:
+    verdict = check_reply(reply, FACTS, POLICIES, PROMPT)
+    assert not verdict.accepted
+    assert any(reason in r for r in verdict.reasons), verdict.reasons
+
+
+def test_an_order_number_the_customer_wrote_may_be_repeated() -> None:
+    prompt = [*PROMPT[:1], {"role": "user", "content": "Where is order #104797?"}]
+    reply = "I can't see the status of order #104797 from here; a colleague will follow up."
+    assert not any("identifier" in r for r in check_reply(reply, FACTS, POLICIES, prompt).reasons)
+    assert check_reply("It holds 40 L and is forest green.", FACTS, POLICIES, prompt).accepted

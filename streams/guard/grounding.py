@@ -109,7 +109,9 @@ _DATE = re.compile(
     r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bweekends?\b"
     r"|\b(?:tomorrow|tonight|next (?:week|month|year)|this (?:week|month|afternoon|evening)|"
-    r"end of (?:the )?(?:day|week|month)|same[- ]day|next[- ]day|overnight)\b",
+    r"end of (?:the )?(?:day|week|month)|same[- ]day|next[- ]day|overnight|yesterday|"
+    r"last (?:night|week|month|year)|earlier today|this morning)\b"
+    r"|\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b\d{1,2}:\d{2}\b",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {

@@ -86,8 +86,8 @@ _TEMPLATE_SLOT = re.compile(r"\[[A-Za-z][\w .'-]{1,40}\]|\{\{?[A-Za-z][\w .-]{1,
 # Order, tracking, ticket and similar numbers: the assistant sees none, so it may only repeat
 # one the customer wrote.
 _IDENTIFIER = re.compile(
-    r"(?:\b(?:order|tracking|reference|ref|ticket|case|invoice|confirmation|rma)\b"
-    r"(?:\s+(?:number|no\.?|id|code))?\s*[:#]?\s*|#)(?P<id>[A-Z0-9-]*\d[A-Z0-9-]{2,})\b",
+    r"(?:\b(?:order|tracking|reference|ref|ticket|case|invoice|confirmation|rma|item|article)\b"
+    r"(?:\s+(?:number|no\.?|id|code))?\s*[:#(]?\s*|#)(?P<id>[A-Z0-9-]*\d[A-Z0-9-]{2,})\b",
     re.IGNORECASE,
 )
 

@@ -148,3 +148,15 @@ def test_names_in_the_facts_may_be_repeated() -> None:
     facts = FACTS.model_copy(update={"attributes": {"edition": "Black Friday special edition"}})
     assert check_grounding("It is the Black Friday special edition.", facts, POLICIES) == ()
     assert check_grounding("I cannot see stock levels from here.", FACTS, POLICIES) == ()
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("The ball started running again at 8pm yesterday.", "ungrounded_date:8pm"),
+        ("It was dispatched yesterday.", "ungrounded_date:yesterday"),
+        ("Our courier comes at 14:30.", "ungrounded_date:14:30"),
+    ],
+)
+def test_times_of_day_and_past_days_are_ungrounded(reply: str, reason: str) -> None:
+    assert reason in check_grounding(reply, FACTS, POLICIES)

@@ -110,3 +110,8 @@ def test_an_order_number_the_customer_wrote_may_be_repeated() -> None:
     reply = "I can't see the status of order #104797 from here; a colleague will follow up."
     assert not any("identifier" in r for r in check_reply(reply, FACTS, POLICIES, prompt).reasons)
     assert check_reply("It holds 40 L and is forest green.", FACTS, POLICIES, prompt).accepted
+
+
+def test_an_invented_item_number_is_rejected() -> None:
+    verdict = check_reply("Send the item number (976) with the return.", FACTS, POLICIES, PROMPT)
+    assert any(r.startswith("ungrounded_identifier") for r in verdict.reasons)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from streams.facts import PlatformPolicies, ProductFacts
-from streams.guard.grounding import check_grounding
+from streams.guard.grounding import check_grounding, extract_numbers
 from streams.guard.injection import InjectionCheck, detect_injection, strip_control_tokens
 from streams.guard.leak import PromptLike, check_leak
 from streams.guard.pii import PLACEHOLDERS, redact
@@ -161,16 +161,19 @@ def check_reply(
 
     Returns:
         ``accepted`` when the reply is non-empty, short enough, free of PII, safe, does
-        not leak its prompt, states only grounded facts, has no unfilled template slot and
-        no order or ticket number the customer did not write; ``rejected`` with reasons
-        otherwise.
+        not leak its prompt, states only grounded facts, has no unfilled template slot,
+        no order or ticket number the customer did not write and no number that is not in
+        the facts, the policies or the prompt; ``rejected`` with reasons otherwise.
     """
     allowed = "\n".join(
         ([facts.grounding_text()] if facts is not None else []) + list(policies.statements())
     )
     reasons, pii = common_reasons(output, prompt, allowed, max_chars=max_chars)
     reasons.extend(check_grounding(output, facts, policies))
-    reasons.extend(_check_identifiers(output, f"{allowed}\n{_prompt_text(prompt)}"))
+    grounds = f"{allowed}\n{_prompt_text(prompt)}"
+    reasons.extend(_check_identifiers(output, grounds))
+    known = set(extract_numbers(grounds))
+    reasons.extend(f"invented_number:{n}" for n in extract_numbers(output) if n not in known)
     return GuardVerdict.from_reasons(reasons, pii)
 
 

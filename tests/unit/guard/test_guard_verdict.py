@@ -115,3 +115,14 @@ def test_an_order_number_the_customer_wrote_may_be_repeated() -> None:
 def test_an_invented_item_number_is_rejected() -> None:
     verdict = check_reply("Send the item number (976) with the return.", FACTS, POLICIES, PROMPT)
     assert any(r.startswith("ungrounded_identifier") for r in verdict.reasons)
+
+
+def test_numbers_must_come_from_facts_policies_or_the_conversation() -> None:
+    invented = check_reply("It is 8 feet (2.4 m) long and holds 64 GB.", FACTS, POLICIES, PROMPT)
+    assert {"invented_number:8", "invented_number:2.4", "invented_number:64"} <= set(
+        invented.reasons
+    )
+    grounded = "It holds 40 L; items can be returned within 30 days of delivery."
+    assert check_reply(grounded, FACTS, POLICIES, PROMPT).accepted
+    prompt = [*PROMPT[:1], {"role": "user", "content": "I need it for 3 trips."}]
+    assert check_reply("It suits your 3 trips: it holds 40 L.", FACTS, POLICIES, prompt).accepted

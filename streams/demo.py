@@ -82,7 +82,8 @@ def run_demo(
 
         echo("building the default models (first run only)…")
         build_defaults(settings)
-    shop = SampleShop(seed=int(time.time()))
+    seed = int(time.time())
+    shop = SampleShop(seed=seed)
     since = shop.start
     # Sentiment and generation run in separate workers, as in production: generation is slow
     # and scales on its own (GPU workers), and a backlog there never delays sentiment.
@@ -101,7 +102,9 @@ def run_demo(
             worker.wait_ready(timeout_s=240)
         started = time.perf_counter()
         report = replay(settings, "review", reviews, malformed_share=0.02, shop=shop)
-        burst_product = Product("p-burst", "Demo Kettle", "Home", "Steel", 39.0)
+        # A new product each run: alerts compare a product with its own baseline, so the same
+        # product would no longer stand out after a few demo runs.
+        burst_product = Product(f"p-burst-{seed}", "Demo Kettle", "Home", "Steel", 39.0)
         burst = [shop.review(burst_product, label="negative") for _ in range(BURST_REVIEWS)]
         produce(
             settings,

@@ -173,7 +173,7 @@ def check_reply(
     grounds = f"{allowed}\n{_prompt_text(prompt)}"
     reasons.extend(_check_identifiers(output, grounds))
     known = set(extract_numbers(grounds))
-    reasons.extend(f"invented_number:{n}" for n in extract_numbers(output) if n not in known)
+    reasons.extend(f"invented_number:{n:f}" for n in extract_numbers(output) if n not in known)
     return GuardVerdict.from_reasons(reasons, pii)
 
 

@@ -126,3 +126,8 @@ def test_numbers_must_come_from_facts_policies_or_the_conversation() -> None:
     assert check_reply(grounded, FACTS, POLICIES, PROMPT).accepted
     prompt = [*PROMPT[:1], {"role": "user", "content": "I need it for 3 trips."}]
     assert check_reply("It suits your 3 trips: it holds 40 L.", FACTS, POLICIES, prompt).accepted
+
+
+def test_invented_numbers_are_reported_as_written() -> None:
+    verdict = check_reply("It has a 90 day trial.", FACTS, POLICIES, PROMPT)
+    assert "invented_number:90" in verdict.reasons

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
 
 from streams.clickhouse.client import make_client
 from streams.clickhouse.migrations import migrate
+from streams.kafka_config import confluent_config
 from streams.settings import Settings, TopicSettings
 from streams.topics import ensure_topics
+
+log = logging.getLogger(__name__)
 
 _TOPIC_FIELDS = (
     "reviews", "chat_messages", "product_updates", "sentiment", "alerts",
@@ -43,9 +50,36 @@ def _with_database(base: Settings, database: str) -> str:
 
 
 def drop(settings: Settings) -> None:
-    """Drop a sandbox's ClickHouse database."""
+    """Drop a sandbox's ClickHouse database and delete its Kafka topics.
+
+    Topics go too, the app's own (changelogs, assignor) included: a broker that keeps every
+    sandbox's partitions runs out of memory maps after a few thousand runs' worth of them.
+    """
     client = make_client(settings.clickhouse, database="default")
     try:
         client.execute(f"DROP DATABASE IF EXISTS `{settings.clickhouse.database}`")
     finally:
         client.disconnect()
+    delete_topics(settings)
+
+
+def delete_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
+    """Delete the sandbox's topics (``<run>.*`` and ``<app_id>-*``); returns their names."""
+    run = settings.topics.reviews.partition(".")[0]
+    if settings.app_id != f"shopstream-{run}":
+        msg = f"not sandbox settings (app id {settings.app_id!r}, topics {run}.*): nothing deleted"
+        raise ValueError(msg)
+    prefixes = (f"{run}.", f"{settings.app_id}-")
+    admin = AdminClient(confluent_config(settings.kafka))
+    names = [
+        name for name in admin.list_topics(timeout=timeout_s).topics if name.startswith(prefixes)
+    ]
+    if not names:
+        return []
+    futures = admin.delete_topics(names, operation_timeout=timeout_s)
+    for name, future in futures.items():
+        try:
+            future.result(timeout=timeout_s)
+        except KafkaException as exc:
+            log.warning("sandbox.topic_not_deleted topic=%s error=%s", name, exc)
+    return names

@@ -88,3 +88,23 @@ def test_view_skips_entries_that_are_not_json(settings: Settings) -> None:
         assert view.get("p-2") == {"title": "Mug"}
     finally:
         view.stop()
+
+
+def test_dropping_a_sandbox_deletes_its_topics(base_settings: Settings) -> None:
+    from streams.sandbox import drop, sandboxed
+
+    sandbox = sandboxed(base_settings)
+    extra = f"{sandbox.app_id}-product-facts-changelog"
+    admin = AdminClient(confluent_config(sandbox.kafka))
+    admin.create_topics([NewTopic(extra, num_partitions=1, replication_factor=1)])[extra].result(
+        timeout=30
+    )
+    run = sandbox.topics.reviews.partition(".")[0]
+
+    def owned() -> set[str]:
+        topics = admin.list_topics(timeout=30).topics
+        return {t for t in topics if t.startswith((f"{run}.", f"{sandbox.app_id}-"))}
+
+    wait_for(lambda: {sandbox.topics.reviews, extra} <= owned(), 60, "the sandbox's topics")
+    drop(sandbox)
+    wait_for(lambda: not owned(), 60, "the sandbox's topics to be deleted")

@@ -45,3 +45,10 @@ def test_bad_clickhouse_scheme_is_a_clear_error() -> None:
 def test_output_ids_are_deterministic_and_task_specific() -> None:
     assert output_id("sentiment", "e1") == output_id("sentiment", "e1")
     assert output_id("sentiment", "e1") != output_id("reply", "e1")
+
+
+def test_only_sandbox_topics_can_be_deleted() -> None:
+    from streams.sandbox import delete_topics
+
+    with pytest.raises(ValueError, match="not sandbox settings"):
+        delete_topics(Settings())

@@ -89,9 +89,13 @@ def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.A
             replies.register(app, pipeline, facts)
     web.register(app, pipeline)
     t = settings.topics
-    inputs = {"sentiment": t.reviews, "alerts": t.sentiment, "products": t.product_updates}
-    inputs["replies"] = t.chat_messages
-    lag.register(app, (t.reviews, t.chat_messages, t.product_updates, t.sentiment))
+    inputs = {
+        "sentiment": t.reviews,
+        "alerts": t.sentiment,
+        "products": t.product_updates,
+        "replies": t.chat_messages,
+    }
+    lag.register(app, inputs.values())
     watchdog.register(
         app, pipeline.progress, [inputs[task] for task in tasks], settings.stall_after_s
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,8 @@ import faust
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 
 from streams import metrics
-from streams.kafka_config import confluent_config
+from streams.intake import header_pairs
+from streams.kafka_config import reader_config
 from streams.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,6 @@ class ReadEvent:
 
     message: ReadMessage
     value: bytes | None
-
-
-def _headers(raw: Any) -> tuple[tuple[str, bytes], ...]:
-    items = raw.items() if isinstance(raw, dict) else raw or []
-    return tuple((str(k), v if isinstance(v, bytes) else str(v or "").encode()) for k, v in items)
 
 
 class GapRepair:
@@ -100,16 +95,8 @@ class GapRepair:
     def _read(self, topic: str, partition: int, start: int, end: int) -> list[ReadEvent]:
         """Records at offsets ``start`` up to ``end`` (exclusive), read with a plain consumer."""
         if self._consumer is None:
-            self._consumer = Consumer(
-                confluent_config(
-                    self._kafka,
-                    **{
-                        "group.id": f"shopstream-gaps-{uuid.uuid4()}",
-                        "enable.auto.commit": False,
-                        "enable.partition.eof": True,
-                    },
-                )
-            )
+            eof = {"enable.partition.eof": True}
+            self._consumer = Consumer(reader_config(self._kafka, "gaps", **eof))
         consumer = self._consumer
         consumer.assign([TopicPartition(topic, partition, start)])
         found: list[ReadEvent] = []
@@ -137,7 +124,7 @@ class GapRepair:
                         partition=partition,
                         offset=offset,
                         key=message.key(),
-                        headers=_headers(message.headers()),
+                        headers=header_pairs(message.headers()),
                         timestamp=stamp / 1000 if stamp and stamp > 0 else 0.0,
                     ),
                     message.value(),

@@ -31,7 +31,8 @@ class Decoded(Generic[M]):
     timestamp: float
 
 
-def _headers(raw: Any) -> tuple[tuple[str, bytes], ...]:
+def header_pairs(raw: Any) -> tuple[tuple[str, bytes], ...]:
+    """Kafka message headers (a mapping or ``(key, value)`` pairs) as pairs of str and bytes."""
     if not raw:
         return ()
     items = raw.items() if isinstance(raw, dict) else raw
@@ -73,7 +74,7 @@ class Intake:
                         offset=message.offset,
                         key=key,
                         value=value,
-                        original_headers=_headers(message.headers),
+                        original_headers=header_pairs(message.headers),
                         error=exc,
                     )
                 )

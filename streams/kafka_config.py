@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 import time
+import uuid
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
@@ -37,6 +38,20 @@ def confluent_config(settings: KafkaSettings, **extra: Any) -> dict[str, Any]:
         config["ssl.key.location"] = str(settings.ssl_keyfile)
     config.update(extra)
     return config
+
+
+def reader_config(settings: KafkaSettings, purpose: str, **extra: Any) -> dict[str, Any]:
+    """Configuration of a consumer that only reads: a group of its own, nothing committed.
+
+    For consumers that assign partitions themselves or read a topic from the beginning
+    (views, repairs, tests), outside any consumer group's partition assignment.
+    """
+    reader: dict[str, Any] = {
+        "group.id": f"shopstream-{purpose}-{uuid.uuid4()}",
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+    }
+    return confluent_config(settings, **reader, **extra)
 
 
 def ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:

@@ -10,16 +10,18 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from streams.watchdog import EXIT_STALLED, RESTARTS_ENV
-
 log = logging.getLogger(__name__)
+
+EXIT_STALLED = 75  # EX_TEMPFAIL: the worker's watchdog found it stalled; start it again.
+# The supervisor tells each worker it starts how many stall restarts came before it.
+RESTARTS_ENV = "SHOPSTREAM_STALL_RESTARTS"
 
 
 def supervise(worker_args: Sequence[str], command: Sequence[str] | None = None) -> int:
     """Run ``python -m streams worker --no-supervise ARGS`` until it exits for another reason.
 
     SIGTERM and SIGINT are passed on to the child, which shuts down gracefully; the child's
-    exit status becomes this process's. Only :data:`~streams.watchdog.EXIT_STALLED` leads to
+    exit status becomes this process's. Only :data:`EXIT_STALLED` (from streams.watchdog) leads to
     a restart: any other failure is for the operator (or the process manager) to see.
     ``command`` replaces the worker command (the arguments are appended to it).
     """

@@ -17,13 +17,12 @@ import asyncio
 import json
 import logging
 import threading
-import uuid
 from typing import Any
 
 import faust
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
 
-from streams.kafka_config import confluent_config
+from streams.kafka_config import reader_config
 from streams.pipeline import JSON_SCHEMA
 from streams.settings import KafkaSettings
 
@@ -142,17 +141,7 @@ class ChangelogView:
                 self._stop.wait(self._retry_s)
 
     def _follow(self) -> None:
-        consumer = Consumer(
-            confluent_config(
-                self._kafka,
-                **{
-                    "group.id": f"shopstream-view-{uuid.uuid4()}",
-                    "enable.auto.commit": False,
-                    "enable.partition.eof": True,
-                    "auto.offset.reset": "earliest",
-                },
-            )
-        )
+        consumer = Consumer(reader_config(self._kafka, "view", **{"enable.partition.eof": True}))
         try:
             pending = self._assign(consumer)
             while not self._stop.is_set():

@@ -22,12 +22,9 @@ from dataclasses import dataclass, field
 import faust
 
 from streams import flow, metrics
+from streams.supervisor import EXIT_STALLED, RESTARTS_ENV
 
 log = logging.getLogger(__name__)
-
-EXIT_STALLED = 75  # EX_TEMPFAIL: try again
-# The supervisor tells each worker it starts how many stall restarts came before it.
-RESTARTS_ENV = "SHOPSTREAM_STALL_RESTARTS"
 
 
 @dataclass

@@ -32,16 +32,18 @@ from streams.settings import Settings
 @click.pass_obj
 def worker(settings: Settings, tasks: str, supervise: bool) -> None:
     """Run a stream worker (joins the consumer group; scale by starting more)."""
+    logs.configure(settings.worker_log_level)
+    if supervise:
+        # The supervising parent only starts and restarts the worker: it loads nothing else.
+        from streams.supervisor import supervise as run_supervised
+
+        sys.exit(run_supervised(["--tasks", tasks]))
     import faust
 
     from streams.app import build
     from streams.clickhouse.migrations import migrate
-    from streams.supervisor import supervise as run_supervised
     from streams.topics import ensure_topics
 
-    logs.configure(settings.worker_log_level)
-    if supervise:
-        sys.exit(run_supervised(["--tasks", tasks]))
     ensure_topics(settings)
     migrate(settings.clickhouse, settings.migrations_dir)
     app, pipeline = build(settings, [t.strip() for t in tasks.split(",") if t.strip()])

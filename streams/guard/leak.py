@@ -38,6 +38,25 @@ def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
+def turns_text(prompt: PromptLike | None, role: str | None = None) -> str:
+    """Return the contents of a prompt's turns (only ``role``'s when given), or the string.
+
+    Args:
+        prompt: The rendered prompt, or ``None``.
+        role: Keep only turns of this role (``"system"``); all turns when ``None``.
+
+    Returns:
+        The turns' contents, one per line.
+    """
+    if prompt is None:
+        return ""
+    if isinstance(prompt, str):
+        return prompt
+    return "\n".join(
+        str(m.get("content", "")) for m in prompt if role is None or m.get("role") == role
+    )
+
+
 def instruction_text(prompt: PromptLike | None) -> str:
     """Return the instruction part of a prompt: all system turns, or the whole string.
 
@@ -49,11 +68,7 @@ def instruction_text(prompt: PromptLike | None) -> str:
     Returns:
         The text the output must not repeat.
     """
-    if prompt is None:
-        return ""
-    if isinstance(prompt, str):
-        return prompt
-    return "\n".join(str(m.get("content", "")) for m in prompt if m.get("role") == "system")
+    return turns_text(prompt, role="system")
 
 
 def check_leak(

@@ -16,7 +16,7 @@ from typing import Literal
 from streams.facts import PlatformPolicies, ProductFacts
 from streams.guard.grounding import check_grounding, extract_numbers
 from streams.guard.injection import InjectionCheck, detect_injection, strip_control_tokens
-from streams.guard.leak import PromptLike, check_leak
+from streams.guard.leak import PromptLike, check_leak, turns_text
 from streams.guard.pii import PLACEHOLDERS, redact
 from streams.guard.safety import check_safety
 
@@ -170,17 +170,11 @@ def check_reply(
     )
     reasons, pii = common_reasons(output, prompt, allowed, max_chars=max_chars)
     reasons.extend(check_grounding(output, facts, policies))
-    grounds = f"{allowed}\n{_prompt_text(prompt)}"
+    grounds = f"{allowed}\n{turns_text(prompt)}"
     reasons.extend(_check_identifiers(output, grounds))
     known = set(extract_numbers(grounds))
     reasons.extend(f"invented_number:{n:f}" for n in extract_numbers(output) if n not in known)
     return GuardVerdict.from_reasons(reasons, pii)
-
-
-def _prompt_text(prompt: PromptLike | None) -> str:
-    if prompt is None or isinstance(prompt, str):
-        return prompt or ""
-    return "\n".join(str(turn.get("content", "")) for turn in prompt)
 
 
 def _check_identifiers(output: str, grounds: str) -> list[str]:

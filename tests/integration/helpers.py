@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
 from streams.clickhouse.client import make_client
-from streams.kafka_config import confluent_config
+from streams.kafka_config import reader_config
 from streams.replay import produce
 from streams.settings import Settings
 from streams.workerproc import WorkerProcess
@@ -21,16 +20,7 @@ StartWorker = Callable[..., WorkerProcess]
 
 def _reader(settings: Settings) -> Consumer:
     """A consumer in a group of its own that starts at the beginning and commits nothing."""
-    return Consumer(
-        confluent_config(
-            settings.kafka,
-            **{
-                "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-                "auto.offset.reset": "earliest",
-                "enable.auto.commit": False,
-            },
-        )
-    )
+    return Consumer(reader_config(settings.kafka, "test-reader"))
 
 
 def consume(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from streams.supervisor import supervise
-from streams.watchdog import EXIT_STALLED, Progress, Watchdog
+from streams.supervisor import EXIT_STALLED, supervise
+from streams.watchdog import Progress, Watchdog
 
 PENDING = {"shop.chat.messages/0": 5}
 

@@ -14,7 +14,9 @@ def _show(statuses: list[ServiceStatus]) -> None:
     for item in statuses:
         state = f"running pid={item.pid} rss={item.rss_mib:.0f}MiB" if item.running else "stopped"
         took = f" start={item.start_s:.2f}s" if item.start_s else ""
-        click.echo(f"{item.name:<11} {item.address:<18} {state}{took}")
+        version = f" version={item.version}" if item.version else ""
+        log = f" log={item.log}" if item.log else ""
+        click.echo(f"{item.name:<11} {item.address:<18} {state}{version}{took}{log}")
 
 
 @click.group()

@@ -111,8 +111,12 @@ class ClickHouseServer:
 
     def ready(self) -> bool:
         """Whether the server answers a query over the native protocol."""
+        return self.version() is not None
+
+    def version(self) -> str | None:
+        """The server's version (``SELECT version()``), or None while it does not answer."""
         if not port_open("127.0.0.1", self.settings.stack.clickhouse_tcp_port):
-            return False
+            return None
         from clickhouse_driver import Client
 
         ch = self.settings.clickhouse
@@ -124,11 +128,12 @@ class ClickHouseServer:
             connect_timeout=2,
         )
         try:
-            return bool(client.execute("SELECT 1"))
+            rows = client.execute("SELECT version()")
         except Exception:  # noqa: BLE001 - any client error means "not ready yet"
-            return False
+            return None
         finally:
             client.disconnect()
+        return str(rows[0][0]) if rows else None
 
     def up(self) -> float:
         """Start the server unless it runs; returns the seconds start-up took (0 if reused)."""

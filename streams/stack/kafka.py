@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -51,9 +52,15 @@ class KafkaBroker:
         return self.settings.home / "kafka" / self.settings.stack.kafka_version / "libs"
 
     def resolve_jars(self) -> Path:
-        """Download the broker and its dependencies with Maven, once per version."""
+        """Download the broker and its dependencies with Maven, once per version and pom.
+
+        The completion marker holds the pom's sha256, so a dependency added to the pom (such
+        as the logging binding) is resolved into a cache filled by an older pom.
+        """
         marker = self.libs / ".complete"
-        if marker.exists():
+        pom = LOCAL_DIR / "kafka-pom.xml"
+        digest = hashlib.sha256(pom.read_bytes()).hexdigest()
+        if marker.exists() and marker.read_text().strip() == digest:
             return self.libs
         if shutil.which("mvn") is None or shutil.which("java") is None:
             msg = (
@@ -65,7 +72,7 @@ class KafkaBroker:
         version = self.settings.stack.kafka_version
         log.info("stack.kafka.resolve version=%s into=%s", version, self.libs)
         cmd = [
-            "mvn", "-q", "-B", "-f", str(LOCAL_DIR / "kafka-pom.xml"),
+            "mvn", "-q", "-B", "-f", str(pom),
             "dependency:copy-dependencies", f"-Dkafka.version={version}",
             f"-DoutputDirectory={self.libs}", "-DincludeScope=runtime",
         ]  # fmt: skip
@@ -74,7 +81,7 @@ class KafkaBroker:
             output = done.stdout[-3000:] + done.stderr[-2000:]
             msg = f"Maven could not resolve kafka_2.13:{version}:\n{output}"
             raise StackError(msg)
-        marker.touch()
+        marker.write_text(digest)
         return self.libs
 
     def _java(self, main: str, *args: str, heap: str = "256m") -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ class ServiceStatus:
     rss_mib: float | None
     address: str
     start_s: float | None = None
+    version: str | None = None
+    log: Path | None = None
 
     @property
     def running(self) -> bool:
@@ -62,14 +65,18 @@ class LocalStack:
         return stopped
 
     def status(self, start_s: dict[str, float] | None = None) -> list[ServiceStatus]:
-        """PID, memory and address of each service."""
+        """PID, memory, address, version and log file of each service."""
         stack = self.settings.stack
-        entries: list[tuple[ManagedProcess, str]] = [
-            (self.kafka.process, f"127.0.0.1:{stack.kafka_port}"),
-            (self.clickhouse.process, f"127.0.0.1:{stack.clickhouse_tcp_port}"),
+        entries: list[tuple[ManagedProcess, str, Callable[[], str | None]]] = [
+            (self.kafka.process, f"127.0.0.1:{stack.kafka_port}", lambda: stack.kafka_version),
+            (
+                self.clickhouse.process,
+                f"127.0.0.1:{stack.clickhouse_tcp_port}",
+                self.clickhouse.version,
+            ),
         ]
         out = []
-        for process, address in entries:
+        for process, address, version in entries:
             pid = process.pid()
             out.append(
                 ServiceStatus(
@@ -78,6 +85,8 @@ class LocalStack:
                     rss_mib=rss_mib(pid) if pid else None,
                     address=address,
                     start_s=(start_s or {}).get(process.name),
+                    version=version() if pid else None,
+                    log=process.log_file,
                 )
             )
         return out

@@ -31,6 +31,13 @@ def test_up_is_idempotent_and_down_then_up_works(tmp_path: Path) -> None:
         first = {s.name: s for s in stack.up()}
         assert all(s.running for s in first.values())
         assert all((s.start_s or 0) > 0 for s in first.values())
+        # Both servers report a version, and the broker writes its own start-up lines to the
+        # log file that status names (it logs through the SLF4J binding the pom adds).
+        assert first["kafka"].version == settings.stack.kafka_version
+        assert (first["clickhouse"].version or "").split(".")[0].isdigit()
+        broker_log = first["kafka"].log
+        assert broker_log is not None
+        assert "Kafka Server started" in broker_log.read_text(errors="replace")
         again = {s.name: s for s in stack.up()}
         assert {n: s.pid for n, s in again.items()} == {n: s.pid for n, s in first.items()}
         assert all((s.start_s or 0) == 0 for s in again.values())

@@ -83,12 +83,6 @@ ALERTS = Counter(
     ["severity"],
     registry=REGISTRY,
 )
-NEGATIVE_SHARE = Gauge(
-    "shopstream_product_negative_share",
-    "Negative share of the current window for products that raised an alert.",
-    ["product_id"],
-    registry=REGISTRY,
-)
 GENERATIONS = Counter(
     "shopstream_generations",
     "Generated texts, by task and guard verdict.",

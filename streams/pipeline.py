@@ -168,7 +168,6 @@ class Pipeline:
             self.clickhouse.write(rows.ALERTS_TABLE, rows.ALERT_COLUMNS, [rows.alert_row(alert)]),
         )
         metrics.ALERTS.labels(severity=alert.severity).inc()
-        metrics.NEGATIVE_SHARE.labels(product_id=alert.product_id).set(alert.negative_share)
         log.info(
             "alert.raised product_id=%s window_start=%s share=%.2f reviews=%d severity=%s",
             alert.product_id, alert.window_start.isoformat(), alert.negative_share,

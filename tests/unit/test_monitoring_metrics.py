@@ -215,7 +215,7 @@ def test_rules_file_structure() -> None:
         ("error rate", r"rate\(shopstream_errors_total"),
         ("model latency p99", r"histogram_quantile\(0\.99,\s*.*shopstream_model_latency_seconds"),
         ("ClickHouse sink failures", r"shopstream_sink_failures_total\{sink=~\"[^\"]*clickhouse"),
-        ("negative share spike", r"shopstream_product_negative_share"),
+        ("critical sentiment alerts", r'shopstream_sentiment_alerts_total\{severity="critical"\}'),
     ],
 )
 def test_rules_cover_required_concern(concern: str, pattern: str) -> None:
@@ -342,3 +342,32 @@ def test_every_alert_has_a_firing_case_and_promtool_agrees() -> None:
                 problems.append(f"promtool {' '.join(args[:2])}:\n{result.stdout}{result.stderr}")
 
     assert not problems, "\n".join(problems)
+
+
+UNBOUNDED_LABELS = {"product_id", "conversation_id", "event_id", "review_id", "customer_id"}
+
+
+def test_no_metric_is_labelled_by_an_entity_id() -> None:
+    """Per-entity values belong in ClickHouse; a label per product or conversation would not
+    scale to a real catalogue (one time series per id)."""
+    from streams.metrics import REGISTRY
+
+    labelled = {
+        metric.name: set(sample.labels)
+        for metric in REGISTRY.collect()
+        for sample in metric.samples
+    }
+    offending = {name: labels & UNBOUNDED_LABELS for name, labels in labelled.items()}
+    assert not {name: labels for name, labels in offending.items() if labels}
+    # Label names also declared on metrics that have not been observed yet.
+    declared = re.findall(r"\[([^\]]*)\],\s*\n\s*registry=REGISTRY", _metrics_source())
+    assert declared, "no labelled metric found in streams/metrics.py"
+    assert not any(
+        label.strip("\"' ") in UNBOUNDED_LABELS for d in declared for label in d.split(",")
+    )
+
+
+def _metrics_source() -> str:
+    import streams.metrics
+
+    return Path(streams.metrics.__file__).read_text()

@@ -94,6 +94,12 @@ class AuditFilter(BaseModel):
         products: Product ids to keep (any of them); empty keeps all.
         conversations: Conversation ids to keep (any of them); empty keeps all.
         models: ``NAME`` or ``NAME@VERSION`` specs to keep (any of them); empty keeps all.
+        intents: Reply intents to keep (any of them); empty keeps all.
+        reason_kinds: Keep rows with a guard reason of any of these kinds (see
+            :func:`reason_kind`; a kind also matches its finer kinds, so ``removed`` matches
+            ``removed:material``); empty keeps all.
+        pii_kinds: Keep rows where any of these PII kinds was found; empty keeps all.
+        event_ids: Input event ids to keep (any of them); empty keeps all.
         verdict: Keep only accepted or only rejected outputs.
         task: Keep only replies or only descriptions.
         fallback: Keep only fallbacks (``True``) or only model outputs (``False``).
@@ -109,6 +115,10 @@ class AuditFilter(BaseModel):
     products: tuple[str, ...] = ()
     conversations: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+    reason_kinds: tuple[str, ...] = ()
+    pii_kinds: tuple[str, ...] = ()
+    event_ids: tuple[str, ...] = ()
     verdict: Verdict | None = None
     task: Task | None = None
     fallback: bool | None = None
@@ -143,16 +153,48 @@ class AuditFilter(BaseModel):
         return value
 
 
+def reason_kind(reason: str) -> str:
+    """The kind of a guard reason: the reason without its last ``:detail`` segment.
+
+    ``invented_number:7`` is of kind ``invented_number``, ``removed:material:cotton`` of kind
+    ``removed:material``; a reason without a detail (``timeout``) is its own kind.
+    """
+    head, sep, _ = reason.rpartition(":")
+    return head if sep else reason
+
+
+def _any_of(column: str, values: tuple[str, ...], name: str, params: dict[str, Any]) -> str:
+    params[name] = values
+    return f"{column} IN %({name})s"
+
+
 def where_clause(audit: AuditFilter) -> tuple[str, dict[str, Any]]:
     """The ``WHERE`` clause (empty when nothing is filtered) and its parameters."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
-    if audit.products:
-        clauses.append("product_id IN %(products)s")
-        params["products"] = audit.products
-    if audit.conversations:
-        clauses.append("conversation_id IN %(conversations)s")
-        params["conversations"] = audit.conversations
+    for column, values, name in (
+        ("product_id", audit.products, "products"),
+        ("conversation_id", audit.conversations, "conversations"),
+        ("intent", audit.intents, "intents"),
+        ("event_id", audit.event_ids, "event_ids"),
+    ):
+        if values:
+            clauses.append(_any_of(column, values, name, params))
+    if audit.reason_kinds:
+        # A reason is of kind K when it is K or starts with "K:" (portable to ClickHouse 18.16:
+        # no startsWith there, and LIKE would read "_" in kind names as a wildcard).
+        alternatives = []
+        for index, kind in enumerate(audit.reason_kinds):
+            params[f"kind_{index}"] = kind
+            params[f"kind_prefix_{index}"] = f"{kind}:"
+            alternatives.append(
+                f"arrayExists(r -> r = %(kind_{index})s OR substring(r, 1, "
+                f"{len(kind) + 1}) = %(kind_prefix_{index})s, reasons)"
+            )
+        clauses.append("(" + " OR ".join(alternatives) + ")")
+    if audit.pii_kinds:
+        params["pii_kinds"] = list(audit.pii_kinds)
+        clauses.append("arrayExists(k -> has(%(pii_kinds)s, k), pii_types)")
     if audit.models:
         alternatives = []
         for index, spec in enumerate(audit.models):

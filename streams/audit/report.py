@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -11,16 +11,17 @@ from typing import Any
 
 from clickhouse_driver.errors import Error as ClickHouseError
 
-from streams.audit.query import TABLE, AuditError, AuditFilter, Task, where_clause
+from streams.audit.query import TABLE, AuditError, AuditFilter, Task, reason_kind, where_clause
 from streams.clickhouse.client import make_client
 from streams.settings import Settings
 
 
 @dataclass(frozen=True)
 class ReportRow:
-    """What one model version produced on one UTC day.
+    """What one model version produced for one task on one UTC day.
 
     Attributes:
+        task: ``reply`` or ``description``.
         model_name: Model name.
         model_version: Model version.
         day: The UTC day of ``created_at``.
@@ -28,13 +29,16 @@ class ReportRow:
         accepted: Outputs the guard accepted.
         rejected: Outputs the guard rejected.
         fallbacks: Outputs that were fallbacks.
-        top_reasons: The most frequent rejection reasons with their counts, most first.
+        with_pii: Outputs whose input or text held PII (redacted before storage).
+        top_reasons: The most frequent guard reason kinds (see
+            :func:`streams.audit.query.reason_kind`) with their counts, most first.
         latency_mean_ms: Mean generation latency.
         latency_p95_ms: 95th percentile of generation latency (ClickHouse ``quantile``).
         prompt_tokens: Prompt tokens, summed.
         completion_tokens: Completion tokens, summed.
     """
 
+    task: str
     model_name: str
     model_version: str
     day: date
@@ -42,6 +46,7 @@ class ReportRow:
     accepted: int
     rejected: int
     fallbacks: int
+    with_pii: int
     top_reasons: tuple[tuple[str, int], ...]
     latency_mean_ms: float
     latency_p95_ms: float
@@ -69,36 +74,38 @@ class ReportRow:
 
 
 _REPORT_SQL = """
-SELECT model_name, model_version, toDate(created_at, 'UTC') AS day, count() AS total,
-    countIf(verdict = 'accepted') AS accepted, countIf(verdict = 'rejected') AS rejected,
-    countIf(fallback = 1) AS fallbacks, avg(latency_ms) AS latency_mean,
+SELECT toString(task) AS task_name, model_name, model_version, toDate(created_at, 'UTC') AS day,
+    count() AS total, countIf(verdict = 'accepted') AS accepted,
+    countIf(verdict = 'rejected') AS rejected, countIf(fallback = 1) AS fallbacks,
+    countIf(notEmpty(pii_types)) AS with_pii, avg(latency_ms) AS latency_mean,
     quantile(0.95)(latency_ms) AS latency_p95, sum(prompt_tokens) AS prompt_tokens,
     sum(completion_tokens) AS completion_tokens
 FROM {table} FINAL
 {where}
-GROUP BY model_name, model_version, day
-ORDER BY day, model_name, model_version
+GROUP BY task_name, model_name, model_version, day
+ORDER BY day, task_name, model_name, model_version
 """
 _REASONS_SQL = """
-SELECT model_name, model_version, toDate(created_at, 'UTC') AS day,
+SELECT toString(task) AS task_name, model_name, model_version, toDate(created_at, 'UTC') AS day,
     arrayJoin(reasons) AS reason, count() AS hits
 FROM {table} FINAL
 {where}
-GROUP BY model_name, model_version, day, reason
-ORDER BY hits DESC, reason
+GROUP BY task_name, model_name, model_version, day, reason
 """
 
 
 def report_queries(
     since: datetime | None, until: datetime | None, *, task: Task | None = None
 ) -> tuple[str, str, dict[str, Any]]:
-    """The totals query, the rejection-reasons query, and their shared parameters."""
+    """The totals query, the guard-reasons query, and their shared parameters.
+
+    Reasons are counted on every row, accepted or not: a sentence the guard removed from an
+    accepted text is an audited reason as much as a rejection is.
+    """
     where, params = where_clause(AuditFilter(since=since, until=until, task=task))
-    rejected = AuditFilter(since=since, until=until, task=task, verdict="rejected")
-    reasons_where, _ = where_clause(rejected)
     totals = _REPORT_SQL.format(table=TABLE, where=where)
-    reasons = _REASONS_SQL.format(table=TABLE, where=reasons_where)
-    return totals, reasons, {**params, "verdict": "rejected"}
+    reasons = _REASONS_SQL.format(table=TABLE, where=where)
+    return totals, reasons, params
 
 
 def report(
@@ -134,14 +141,14 @@ def report(
         raise AuditError(msg) from exc
     finally:
         client.disconnect()
-    # No window functions on 18.16: the reasons arrive sorted by count, so the first N per
-    # group are its top N.
-    reasons: dict[tuple[str, str, date], list[tuple[str, int]]] = defaultdict(list)
-    for name, version, day, reason, hits in reason_rows:
-        if len(reasons[(name, version, day)]) < top_reasons:
-            reasons[(name, version, day)].append((reason, int(hits)))
+    # Reasons carry details ("invented_number:7"); they are counted by kind here, in Python,
+    # because 18.16 has no function that strips the last ":" segment.
+    kinds: dict[tuple[str, str, str, date], Counter[str]] = defaultdict(Counter)
+    for task_name, name, version, day, reason, hits in reason_rows:
+        kinds[(task_name, name, version, day)][reason_kind(reason)] += int(hits)
     return [
         ReportRow(
+            task=task_name,
             model_name=name,
             model_version=version,
             day=day,
@@ -149,15 +156,25 @@ def report(
             accepted=int(accepted),
             rejected=int(rejected),
             fallbacks=int(fallbacks),
-            top_reasons=tuple(reasons.get((name, version, day), ())),
+            with_pii=int(with_pii),
+            top_reasons=_top(kinds.get((task_name, name, version, day)), top_reasons),
             latency_mean_ms=float(mean),
             latency_p95_ms=float(p95),
             prompt_tokens=int(prompt),
             completion_tokens=int(completion),
         )
-        for name, version, day, total, accepted, rejected, fallbacks, mean, p95, prompt, completion
-        in totals
+        for (
+            task_name, name, version, day, total, accepted, rejected, fallbacks, with_pii, mean,
+            p95, prompt, completion,
+        ) in totals
     ]  # fmt: skip
+
+
+def _top(counts: Counter[str] | None, n: int) -> tuple[tuple[str, int], ...]:
+    if not counts:
+        return ()
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(ranked[:n])
 
 
 def plot_verdicts(rows: Sequence[ReportRow], path: Path) -> None:

@@ -29,15 +29,16 @@ from streams.audit import (
 from streams.settings import Settings
 
 TABLE_COLUMNS = (
-    "created_at", "task", "id", "product_id", "conversation_id", "model_name", "model_version",
-    "verdict", "fallback", "reasons", "output", "published",
+    "created_at", "task", "id", "product_id", "conversation_id", "intent", "model_name",
+    "model_version", "verdict", "fallback", "reasons", "pii_types", "latency_ms", "output",
+    "published",
 )  # fmt: skip
 """What ``--format table`` shows unless ``--columns`` says otherwise."""
 _CELL_WIDTH = 48
 _REPORT_FIELDS = (
-    "model_name", "model_version", "day", "total", "accepted", "rejected", "fallbacks",
-    "top_reasons", "latency_mean_ms", "latency_p95_ms", "prompt_tokens", "completion_tokens",
-    "fallback_rate", "rejection_rate",
+    "task", "model_name", "model_version", "day", "total", "accepted", "rejected", "fallbacks",
+    "with_pii", "top_reasons", "latency_mean_ms", "latency_p95_ms", "prompt_tokens",
+    "completion_tokens", "fallback_rate", "rejection_rate",
 )  # fmt: skip
 """Columns of ``audit report --format csv``."""
 
@@ -96,6 +97,15 @@ def audit() -> None:
     "--conversation", "conversations", multiple=True, help="Conversation id (repeatable)."
 )
 @click.option("--model", "models", multiple=True, help="NAME or NAME@VERSION (repeatable).")
+@click.option("--intent", "intents", multiple=True, help="Reply intent (repeatable).")
+@click.option(
+    "--reason-kind",
+    "reason_kinds",
+    multiple=True,
+    help="Guard reason kind, e.g. invented_number or removed (repeatable).",
+)
+@click.option("--pii", "pii_kinds", multiple=True, help="PII kind found, e.g. card (repeatable).")
+@click.option("--event-id", "event_ids", multiple=True, help="Input event id (repeatable).")
 @click.option("--verdict", type=click.Choice(["accepted", "rejected"]), help="Guard verdict.")
 @click.option("--task", type=click.Choice(["reply", "description"]), help="Generation task.")
 @click.option("--fallback/--no-fallback", default=None, help="Only fallbacks / only model outputs.")
@@ -126,6 +136,10 @@ def query_command(
     products: tuple[str, ...],
     conversations: tuple[str, ...],
     models: tuple[str, ...],
+    intents: tuple[str, ...],
+    reason_kinds: tuple[str, ...],
+    pii_kinds: tuple[str, ...],
+    event_ids: tuple[str, ...],
     verdict: str | None,
     task: str | None,
     fallback: bool | None,
@@ -145,6 +159,10 @@ def query_command(
                 "products": products,
                 "conversations": conversations,
                 "models": models,
+                "intents": intents,
+                "reason_kinds": reason_kinds,
+                "pii_kinds": pii_kinds,
+                "event_ids": event_ids,
                 "verdict": verdict,
                 "task": task,
                 "fallback": fallback,
@@ -175,15 +193,18 @@ def query_command(
 
 def _report_text(rows: Sequence[ReportRow]) -> str:
     headers = (
-        "day", "model", "total", "accepted", "rejected", "fallbacks", "fallback%",
-        "rejected%", "mean_ms", "p95_ms", "prompt_tok", "compl_tok", "top rejection reasons",
+        "day", "task", "model", "total", "accepted", "rejected", "fallbacks", "fallback%",
+        "rejected%", "with_pii", "mean_ms", "p95_ms", "prompt_tok", "compl_tok",
+        "top reason kinds",
     )  # fmt: skip
     cells = [
         [
-            row.day.isoformat(), f"{row.model_name}@{row.model_version}", str(row.total),
+            row.day.isoformat(), row.task, f"{row.model_name}@{row.model_version}",
+            str(row.total),
             str(row.accepted), str(row.rejected), str(row.fallbacks),
             f"{100 * row.fallback_rate:.1f}", f"{100 * row.rejection_rate:.1f}",
-            f"{row.latency_mean_ms:.1f}", f"{row.latency_p95_ms:.1f}", str(row.prompt_tokens),
+            str(row.with_pii), f"{row.latency_mean_ms:.1f}", f"{row.latency_p95_ms:.1f}",
+            str(row.prompt_tokens),
             str(row.completion_tokens), ", ".join(f"{r} ({n})" for r, n in row.top_reasons),
         ]
         for row in rows

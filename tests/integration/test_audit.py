@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from streams.audit import COLUMNS, AuditFilter, fetch, report
+from streams.audit import COLUMNS, AuditFilter, ReportRow, fetch, report
+from streams.audit.query import reason_kind
 from streams.cli.audit import audit
 from streams.clickhouse.client import make_client
 from streams.settings import Settings
@@ -165,6 +166,13 @@ FILTERS: list[tuple[dict[str, Any], Callable[[Row], bool]]] = [
         {"models": ("smollm2@1.0", "tinyreply")},
         lambda r: r["model_version"] == "1.0" or r["model_name"] == "tinyreply",
     ),
+    ({"intents": ("shipping",)}, lambda r: r["intent"] == "shipping"),
+    ({"event_ids": ("ev-3", "ev-14")}, lambda r: r["event_id"] in {"ev-3", "ev-14"}),
+    ({"reason_kinds": ("pii",)}, lambda r: any(x.startswith("pii:") for x in r["reasons"])),
+    ({"reason_kinds": ("grounding",)}, lambda r: "grounding:price" in r["reasons"]),
+    ({"reason_kinds": ("leak:prompt",)}, lambda r: "leak:prompt" in r["reasons"]),
+    ({"reason_kinds": ("pi",)}, lambda r: False),
+    ({"pii_kinds": ("email", "card")}, lambda r: "email" in r["pii_types"]),
     ({"verdict": "rejected"}, lambda r: r["verdict"] == "rejected"),
     ({"verdict": "accepted"}, lambda r: r["verdict"] == "accepted"),
     ({"task": "description"}, lambda r: r["task"] == "description"),
@@ -249,23 +257,28 @@ def _p95(values: list[float]) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def _expected_report(rows: list[Row]) -> dict[tuple[str, str, date], dict[str, Any]]:
-    groups: dict[tuple[str, str, date], list[Row]] = defaultdict(list)
+ReportKey = tuple[str, str, str, date]
+
+
+def _expected_report(rows: list[Row]) -> dict[ReportKey, dict[str, Any]]:
+    groups: dict[ReportKey, list[Row]] = defaultdict(list)
     for row in rows:
-        groups[(row["model_name"], row["model_version"], row["created_at"].date())].append(row)
+        key = (row["task"], row["model_name"], row["model_version"], row["created_at"].date())
+        groups[key].append(row)
     out = {}
     for key, members in groups.items():
-        reasons: dict[str, int] = defaultdict(int)
+        kinds: dict[str, int] = defaultdict(int)
         for row in members:
-            for reason in row["reasons"] if row["verdict"] == "rejected" else []:
-                reasons[reason] += 1
+            for reason in row["reasons"]:
+                kinds[reason_kind(reason)] += 1
         latencies = [row["latency_ms"] for row in members]
         out[key] = {
             "total": len(members),
             "accepted": sum(row["verdict"] == "accepted" for row in members),
             "rejected": sum(row["verdict"] == "rejected" for row in members),
             "fallbacks": sum(row["fallback"] for row in members),
-            "top_reasons": tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:3]),
+            "with_pii": sum(bool(row["pii_types"]) for row in members),
+            "top_reasons": tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:3]),
             "latency_mean_ms": sum(latencies) / len(latencies),
             "latency_p95_ms": _p95(latencies),
             "prompt_tokens": sum(row["prompt_tokens"] for row in members),
@@ -274,16 +287,18 @@ def _expected_report(rows: list[Row]) -> dict[tuple[str, str, date], dict[str, A
     return out
 
 
+def _key(row: ReportRow) -> ReportKey:
+    return (row.task, row.model_name, row.model_version, row.day)
+
+
 def test_report_counts_rates_reasons_latency_tokens(settings: Settings, seeded: list[Row]) -> None:
     since, until = D1.replace(hour=0), D2.replace(hour=0) + timedelta(days=1)
     rows = report(settings, since, until)
     expected = _expected_report([r for r in seeded if since <= r["created_at"] < until])
-    assert [(r.model_name, r.model_version, r.day) for r in rows] == sorted(
-        expected, key=lambda k: (k[2], k[0], k[1])
-    )
+    assert [_key(r) for r in rows] == sorted(expected, key=lambda k: (k[3], k[0], k[1], k[2]))
     for row in rows:
-        want = expected[(row.model_name, row.model_version, row.day)]
-        for field in ("total", "accepted", "rejected", "fallbacks", "top_reasons"):
+        want = expected[_key(row)]
+        for field in ("total", "accepted", "rejected", "fallbacks", "with_pii", "top_reasons"):
             assert getattr(row, field) == want[field], (row, field)
         for field in ("prompt_tokens", "completion_tokens"):
             assert getattr(row, field) == want[field], (row, field)
@@ -291,13 +306,12 @@ def test_report_counts_rates_reasons_latency_tokens(settings: Settings, seeded: 
         assert row.latency_p95_ms == pytest.approx(want["latency_p95_ms"])
         assert row.rejection_rate == pytest.approx(want["rejected"] / want["total"])
         assert row.fallback_rate == pytest.approx(want["fallbacks"] / want["total"])
-    one = next(
-        r for r in rows if (r.model_name, r.model_version, r.day) == ("smollm2", "1.0", D1.date())
-    )
-    # gc-00, 02, 04, 06, 08, 10: gc-02 rejected and gc-06 accepted by newer versions, gc-08
-    # still rejected despite its older re-insert.
-    assert (one.total, one.accepted, one.rejected, one.fallbacks) == (6, 4, 2, 2)
-    assert one.rejection_rate == pytest.approx(1 / 3)
+    replies = next(r for r in rows if _key(r) == ("reply", "smollm2", "1.0", D1.date()))
+    # Replies gc-02, 04, 08, 10 (gc-00 and gc-06 are descriptions): gc-02 rejected by its
+    # newer version, gc-08 still rejected despite its older re-insert.
+    assert (replies.total, replies.accepted, replies.rejected) == (4, 2, 2)
+    # Reasons are counted by kind: "pii:email" and "pii:phone" are both "pii".
+    assert all(":" not in kind for kind, _ in replies.top_reasons)
     assert sum(r.total for r in rows) == 24  # gc-24 (an hour ago) is outside the window
 
 
@@ -305,7 +319,7 @@ def test_report_cli_formats_and_plot(settings: Settings, seeded: list[Row], tmp_
     window = ["--since", "2024-05-01", "--until", "2024-05-03"]
     as_json = json.loads(_run(settings, "report", *window, "--format", "json"))
     text = _run(settings, "report", *window)
-    assert text.splitlines()[0].split()[:3] == ["day", "model", "total"]
+    assert text.splitlines()[0].split()[:4] == ["day", "task", "model", "total"]
     assert len(text.splitlines()) == 2 + len(as_json)
     assert sum(item["total"] for item in as_json) == 24
     assert {"fallback_rate", "rejection_rate", "top_reasons"} <= set(as_json[0])

@@ -26,6 +26,7 @@ from streams.audit import (
     split_model,
     where_clause,
 )
+from streams.audit.query import reason_kind
 from streams.cli.audit import audit, query_command
 from streams.settings import Settings
 
@@ -192,17 +193,18 @@ def test_parse_time_rejects_garbage(text: str) -> None:
         parse_time(text, now=NOW)
 
 
-def test_report_queries_share_the_window_and_restrict_reasons_to_rejections() -> None:
+def test_report_queries_share_the_window_and_split_by_task() -> None:
     totals, reasons, params = report_queries(NOW - timedelta(days=1), NOW, task="reply")
     assert "FROM generated_content FINAL" in totals
     assert "verdict" not in totals.split("WHERE")[1]
     assert "arrayJoin(reasons)" in reasons
-    assert "verdict = %(verdict)s" in reasons
+    # Reasons of accepted texts (removed sentences) count too.
+    assert "verdict" not in reasons.split("WHERE")[1]
+    assert "GROUP BY task_name" in totals and "GROUP BY task_name" in reasons
     assert params == {
         "since": int(NOW.timestamp()) - 86_400,
         "until": int(NOW.timestamp()),
         "task": "reply",
-        "verdict": "rejected",
     }
 
 
@@ -248,15 +250,15 @@ def test_export_of_nothing_is_still_valid() -> None:
 
 def test_report_row_rates_and_dict() -> None:
     row = ReportRow(
-        model_name="m", model_version="1", day=date(2024, 5, 1), total=4, accepted=3,
-        rejected=1, fallbacks=1, top_reasons=(("pii:email", 1),), latency_mean_ms=10.0,
-        latency_p95_ms=20.0, prompt_tokens=40, completion_tokens=12,
+        task="reply", model_name="m", model_version="1", day=date(2024, 5, 1), total=4,
+        accepted=3, rejected=1, fallbacks=1, with_pii=1, top_reasons=(("pii", 1),),
+        latency_mean_ms=10.0, latency_p95_ms=20.0, prompt_tokens=40, completion_tokens=12,
     )  # fmt: skip
     assert row.rejection_rate == 0.25
     assert row.fallback_rate == 0.25
     data = row.as_dict()
     assert data["day"] == "2024-05-01"
-    assert data["top_reasons"] == [{"reason": "pii:email", "count": 1}]
+    assert data["top_reasons"] == [{"reason": "pii", "count": 1}]
     assert json.loads(json.dumps(data)) == data
 
 
@@ -285,3 +287,33 @@ def test_cli_fallback_is_unfiltered_unless_asked() -> None:
     assert parsed() is None
     assert parsed("--fallback") is True
     assert parsed("--no-fallback") is False
+
+
+@pytest.mark.parametrize(
+    ("reason", "kind"),
+    [
+        ("invented_number:7", "invented_number"),
+        ("removed:material:cotton", "removed:material"),
+        ("timeout", "timeout"),
+        ("pii:email", "pii"),
+    ],
+)
+def test_reason_kind_drops_the_detail(reason: str, kind: str) -> None:
+    assert reason_kind(reason) == kind
+
+
+def test_new_filters_are_parameters_not_sql() -> None:
+    where, params = where_clause(
+        AuditFilter(
+            intents=("order_status",),
+            reason_kinds=("invented_number", "removed"),
+            pii_kinds=("card",),
+            event_ids=("e-1'; DROP TABLE x",),
+        )
+    )
+    assert "intent IN %(intents)s" in where
+    assert "event_id IN %(event_ids)s" in where
+    assert "DROP" not in where
+    assert params["kind_prefix_0"] == "invented_number:"
+    assert "substring(r, 1, 16) = %(kind_prefix_0)s" in where
+    assert params["pii_kinds"] == ["card"]

@@ -132,6 +132,19 @@ class StackSettings(_Frozen):
     start_timeout_s: float = 90.0
 
 
+class ConsoleSettings(_Frozen):
+    """The compliance console (``shopstream console``), read-only over the audit table.
+
+    It binds to loopback by default; any other address needs ``token`` (sent as a bearer
+    token, or once as ``?token=`` which the page keeps in a same-site cookie).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 6070
+    token: SecretStr | None = None
+    max_rows: int = Field(default=500, gt=0)
+
+
 class Settings(BaseSettings):
     """All of shopstream's configuration, frozen once built."""
 
@@ -149,6 +162,7 @@ class Settings(BaseSettings):
     generation: GenerationSettings = GenerationSettings()
     policies: PlatformPolicies = PlatformPolicies()
     stack: StackSettings = StackSettings()
+    console: ConsoleSettings = ConsoleSettings()
     model_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
     web_port: int = 6066

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything shopstream needs into ./.venv (idempotent; fast when caches are warm):
 # Python packages (CPU ONNX Runtime, export toolchain, dev tools), Java 17 and Maven for the
-# local Kafka broker. ClickHouse is installed by `shopstream stack up` when missing.
+# local Kafka broker, Chromium for the console's browser test. ClickHouse is installed by `shopstream stack up` when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+# Headless Chromium for the compliance console's browser test (Playwright drives this build).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get"
   apt-get update -qq

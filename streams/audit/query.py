@@ -100,6 +100,7 @@ class AuditFilter(BaseModel):
             ``removed:material``); empty keeps all.
         pii_kinds: Keep rows where any of these PII kinds was found; empty keeps all.
         event_ids: Input event ids to keep (any of them); empty keeps all.
+        ids: Output ids (the audit rows' ``id``) to keep; empty keeps all.
         verdict: Keep only accepted or only rejected outputs.
         task: Keep only replies or only descriptions.
         fallback: Keep only fallbacks (``True``) or only model outputs (``False``).
@@ -119,6 +120,7 @@ class AuditFilter(BaseModel):
     reason_kinds: tuple[str, ...] = ()
     pii_kinds: tuple[str, ...] = ()
     event_ids: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
     verdict: Verdict | None = None
     task: Task | None = None
     fallback: bool | None = None
@@ -177,6 +179,7 @@ def where_clause(audit: AuditFilter) -> tuple[str, dict[str, Any]]:
         ("conversation_id", audit.conversations, "conversations"),
         ("intent", audit.intents, "intents"),
         ("event_id", audit.event_ids, "event_ids"),
+        ("id", audit.ids, "ids"),
     ):
         if values:
             clauses.append(_any_of(column, values, name, params))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything shopstream needs into ./.venv (idempotent; fast when caches are warm):
 # Python packages (CPU ONNX Runtime, export toolchain, dev tools), Java 17 and Maven for the
-# local Kafka broker, Chromium for the console's browser test. ClickHouse is installed by `shopstream stack up` when missing.
+# local Kafka broker, Chromium for the console's browser test. ClickHouse is installed by
+# `shopstream stack up` when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

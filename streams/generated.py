@@ -14,6 +14,7 @@ from typing import Any, Protocol, cast
 
 from streams import metrics
 from streams.clickhouse.rows import naive_utc
+from streams.guard.pii import redact
 from streams.guard.verdict import GuardVerdict
 from streams.records import SourceRef
 
@@ -120,13 +121,18 @@ class AuditEntry:
     latency_s: float
 
     def row(self) -> tuple[Any, ...]:
-        """The ClickHouse row, in AUDIT_COLUMNS order."""
+        """The ClickHouse row, in AUDIT_COLUMNS order.
+
+        The prompt, output and published text are redacted here once more, whatever the
+        caller did: this row is the last step before customer text is stored, and
+        redacting redacted text changes nothing.
+        """
         loaded = self.loaded
         return (
             self.id, self.task, self.source.topic, self.source.partition, self.source.offset,
             self.source.event_id, naive_utc(self.event_time), self.product_id, self.conversation_id,
-            self.intent, self.template, self.template_version, self.prompt, self.output,
-            self.published,
+            self.intent, self.template, self.template_version, redact(self.prompt).text,
+            redact(self.output).text, redact(self.published).text,
             loaded.name if loaded else "template", loaded.version if loaded else "",
             loaded.generator.model_sha256 if loaded else "",
             loaded.params_json if loaded else "{}", self.verdict.verdict, int(self.fallback),

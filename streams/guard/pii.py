@@ -1,16 +1,29 @@
-"""PII redaction: emails, phone numbers, payment cards, IBANs and street addresses.
+"""PII redaction: contact, payment, identity and address data become typed placeholders.
 
-Redaction runs on every customer message before it enters a prompt, the audit table or a
-log line, and on model output before it is published. Each detector is tuned against the
-false positives that matter in a shop: prices (``$1,299.99``), order numbers (``#12345``),
-dates (``2024-12-05``) and model numbers (``WH-1000XM4``) must survive untouched.
+Redaction runs on every customer message before it enters a prompt, the audit table, the
+conversation-turns table or a log line, and on model output before it is published or
+stored. Each detector is tuned against the false positives that matter in a shop: prices
+(``$1,299.99``, ``¥199``), order numbers (``#12345``, ``order 100234``), dates that are not
+birth dates (``2024-12-05``), model numbers (``WH-1000XM4``), sizes (``10000mAh``) and EAN
+barcodes must survive untouched.
+
+The detectors live in ``pii_contact``, ``pii_payment``, ``pii_identity`` and ``pii_places``;
+this module decides between overlapping finds and rewrites the text.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from streams.guard.pii_checksums import luhn_valid
+from streams.guard.pii_contact import email_spans, phone_spans
+from streams.guard.pii_context import Span, fold_width
+from streams.guard.pii_identity import dob_spans, national_id_spans
+from streams.guard.pii_payment import card_expiry_spans, card_spans, cvv_spans, iban_spans
+from streams.guard.pii_places import address_spans, postcode_spans
+
+__all__ = ["PLACEHOLDERS", "Redaction", "find_pii", "luhn_valid", "redact"]
 
 PLACEHOLDERS: dict[str, str] = {
     "email": "[EMAIL]",
@@ -18,8 +31,13 @@ PLACEHOLDERS: dict[str, str] = {
     "iban": "[IBAN]",
     "phone": "[PHONE]",
     "address": "[ADDRESS]",
+    "cvv": "[CVV]",
+    "card_expiry": "[CARD_EXPIRY]",
+    "national_id": "[NATIONAL_ID]",
+    "postcode": "[POSTCODE]",
+    "dob": "[DOB]",
 }
-"""Placeholder written in place of each kind of PII."""
+"""Placeholder written in place of each kind of PII (no placeholder holds a digit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +46,8 @@ class Redaction:
 
     Attributes:
         text: The input with every detected PII span replaced by its placeholder.
-        found: Kinds of PII found (``"email"``, ``"phone"``, ``"card"``, ``"iban"``,
-            ``"address"``), each once, in detection order.
+        found: Kinds of PII found (keys of :data:`PLACEHOLDERS`), each once, in the order
+            of :data:`PLACEHOLDERS`.
     """
 
     text: str
@@ -41,159 +59,115 @@ class Redaction:
         return bool(self.found)
 
 
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_EMAIL = re.compile(
-    rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.-]){_ATEXT}+(?:\.{_ATEXT}+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}"
+# Where two finds overlap, the earlier kind keeps the characters: an email holds digits and
+# dots, an 18-digit resident ID would also pass for a card, and the keyword-led kinds (CVV,
+# expiry, birth date) know more about a short number than the phone shapes do.
+_DETECTORS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
+    ("email", email_spans),
+    ("iban", iban_spans),
+    ("national_id", national_id_spans),
+    ("card", card_spans),
+    ("cvv", cvv_spans),
+    ("card_expiry", card_expiry_spans),
+    ("dob", dob_spans),
+    ("phone", phone_spans),
+    ("postcode", postcode_spans),
+    ("address", address_spans),
 )
-
-# 14-19 digits in groups separated by single spaces or dashes. 13-digit numbers are left
-# out on purpose: that is the length of EAN barcodes, and 13-digit cards are retired.
-_CARD = re.compile(r"(?<![\d#+])\d(?:[ -]?\d){13,18}(?![\d])")
-
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
-
-_PHONE_CANDIDATES: tuple[re.Pattern[str], ...] = (
-    # International: +CC then groups, optionally with one parenthesised group.
-    re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,6}(?!\d)"),
-    # North American: optional 1, area code with or without parentheses, 3-3-4.
-    re.compile(r"(?<![\w#/.-])(?:1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\d/-])"),
-    # European national format: a trunk 0 and 9-12 digits in 2-3 groups.
-    re.compile(r"(?<![\w#/.-])0\d{2,4}[ .-]?\d{3,4}[ .-]?\d{2,4}(?![\d/.-])"),
-)
-# A bare digit run only counts as a phone number after a word that says so.
-_PHONE_CONTEXT = re.compile(
-    r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|text me|reach me|contact me|"
-    r"my number)\b"
-    r"[^\d\n]{0,25}((?:\+?\d[ .-]?){6,14}\d)(?![\d/])",
-    re.IGNORECASE,
-)
-
-_STREET_SUFFIX = (
-    r"(?i:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|"
-    r"place|pl|terrace|ter|parkway|pkwy|circle|cir|highway|hwy|square|sq|crescent|close)"
-)
-_ADDRESS = re.compile(
-    r"(?<![\w#.,$€£-])\d{1,5}[A-Za-z]?,?\s+"
-    r"(?:(?:[A-Z][A-Za-z'-]*|\d+(?:st|nd|rd|th))\.?\s+){1,4}"
-    rf"{_STREET_SUFFIX}\b\.?"
-    r"(?:,?\s*(?i:apt|apartment|suite|ste|unit|flat)\.?\s*#?\s*\w+)?"
-    # Optional ", City, ST 12345" tail.
-    r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)*(?:,\s*[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?)?"
-)
-_ISO_DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$")
+_ORDER = {kind: index for index, kind in enumerate(PLACEHOLDERS)}
+# Replacing a span can bring a second value next to its keyword ("call 0123 456789 or
+# 0987 654321" → "call [PHONE] or 0987 654321"), so detection repeats until nothing is found.
+_MAX_PASSES = 4
 
 
-def luhn_valid(digits: str) -> bool:
-    """Return whether a digit string passes the Luhn checksum (payment cards).
-
-    Args:
-        digits: Only the digits, no separators.
-
-    Returns:
-        ``True`` when the checksum is valid.
-    """
-    if not digits.isdigit():
-        return False
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
-def _iban_valid(candidate: str) -> bool:
-    compact = candidate.replace(" ", "")
-    if not 15 <= len(compact) <= 34:
-        return False
-    rearranged = compact[4:] + compact[:4]
-    numeric = "".join(str(int(char, 36)) for char in rearranged)
-    return int(numeric) % 97 == 1
-
-
-def _digits(text: str) -> str:
-    return "".join(char for char in text if char.isdigit())
-
-
-def _card_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _CARD.finditer(text):
-        raw = match.group()
-        separators = set(re.sub(r"\d", "", raw))
-        # Mixed separators ("1234 5678-...") are not how anyone writes a card number.
-        if len(separators) <= 1 and luhn_valid(_digits(raw)):
-            spans.append(match.span())
-    return spans
-
-
-def _iban_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _IBAN.finditer(text) if _iban_valid(m.group())]
-
-
-def _phone_spans(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for pattern in _PHONE_CANDIDATES:
-        for match in pattern.finditer(text):
-            count = len(_digits(match.group()))
-            if 8 <= count <= 15 and not _ISO_DATE.match(match.group()):
-                spans.append(match.span())
-    for match in _PHONE_CONTEXT.finditer(text):
-        value = match.group(1)
-        if 7 <= len(_digits(value)) <= 15 and not _ISO_DATE.match(value.strip()):
-            spans.append(match.span(1))
-    return spans
-
-
-def _address_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _ADDRESS.finditer(text)]
-
-
-def _email_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _EMAIL.finditer(text)]
-
-
-# Order matters: emails hold digits and dots, cards and IBANs hold digit groups that the
-# phone patterns would otherwise take, so the more specific kinds go first.
-_DETECTORS: tuple[tuple[str, Callable[[str], list[tuple[int, int]]]], ...] = (
-    ("email", _email_spans),
-    ("card", _card_spans),
-    ("iban", _iban_spans),
-    ("phone", _phone_spans),
-    ("address", _address_spans),
-)
-
-
-def _replace(text: str, spans: list[tuple[int, int]], placeholder: str) -> str:
-    merged: list[tuple[int, int]] = []
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
-    for start, end in reversed(merged):
-        text = text[:start] + placeholder + text[end:]
-    return text
+    return merged
+
+
+def _minus(span: Span, taken: list[Span]) -> list[Span]:
+    """The parts of ``span`` that no span in ``taken`` covers."""
+    pieces = [span]
+    for t_start, t_end in taken:
+        next_pieces = []
+        for start, end in pieces:
+            if t_end <= start or end <= t_start:
+                next_pieces.append((start, end))
+                continue
+            if start < t_start:
+                next_pieces.append((start, t_start))
+            if t_end < end:
+                next_pieces.append((t_end, end))
+        pieces = next_pieces
+    return pieces
+
+
+_EDGE = frozenset(" \t\n,;:")
+
+
+def _trimmed(text: str, span: Span) -> Span | None:
+    """``span`` without surrounding blanks; ``None`` if no letter or digit is left.
+
+    What is left of a span after a kind found first took its middle can be a lone comma.
+    """
+    start, end = span
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    if not any(char.isalnum() for char in text[start:end]):
+        return None
+    return start, end
+
+
+def _finds(text: str) -> list[tuple[Span, str]]:
+    """Non-overlapping spans to replace, each with its kind, in text order."""
+    folded = fold_width(text)
+    accepted: list[tuple[Span, str]] = []
+    for kind, detect in _DETECTORS:
+        taken = [span for span, _ in accepted]
+        for span in _merge(detect(folded)):
+            for piece in _minus(span, taken):
+                trimmed = _trimmed(folded, piece)
+                if trimmed is not None:
+                    accepted.append((trimmed, kind))
+    return sorted(accepted)
+
+
+def _redact_once(text: str) -> tuple[str, set[str]]:
+    finds = _finds(text)
+    for (start, end), kind in reversed(finds):
+        text = text[:start] + PLACEHOLDERS[kind] + text[end:]
+    return text, {kind for _, kind in finds}
 
 
 def redact(text: str) -> Redaction:
-    """Replace every email, payment card, IBAN, phone number and street address.
+    """Replace every piece of PII in ``text`` with the placeholder of its kind.
+
+    Kinds: emails, payment cards (Luhn), card expiry dates and security codes, IBANs
+    (mod 97), phone numbers, national IDs (Chinese resident ID, SSN, NI number, ID tokens
+    after an ID keyword), dates of birth, postcodes and street addresses.
 
     Args:
-        text: Any text (customer message, model output).
+        text: Any text (customer message, model output), English or Chinese; full-width
+            digits and letters count as their ASCII forms.
 
     Returns:
         The redacted text and the kinds of PII found. Redacting an already redacted text
         changes nothing.
     """
-    found: list[str] = []
-    for kind, detect in _DETECTORS:
-        spans = detect(text)
-        if spans:
-            text = _replace(text, spans, PLACEHOLDERS[kind])
-            found.append(kind)
-    return Redaction(text=text, found=tuple(found))
+    found: set[str] = set()
+    for _ in range(_MAX_PASSES):
+        text, kinds = _redact_once(text)
+        if not kinds:
+            break
+        found |= kinds
+    return Redaction(text=text, found=tuple(sorted(found, key=_ORDER.__getitem__)))
 
 
 def find_pii(text: str) -> tuple[str, ...]:

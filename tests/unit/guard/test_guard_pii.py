@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from string import ascii_uppercase
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.guard.pii import PLACEHOLDERS, luhn_valid, redact
+from streams.guard.pii import PLACEHOLDERS, Redaction, luhn_valid, redact
+from streams.guard.pii_checksums import cn_resident_id_check, digits_of
 
 
 def _luhn_complete(body: str) -> str:
@@ -170,3 +175,153 @@ def test_luhn() -> None:
     assert luhn_valid("4111111111111111")
     assert not luhn_valid("4111111111111112")
     assert not luhn_valid("4111-1111")
+
+
+# Filler that holds no digit and no context word ("order", "born", "exp"...), so whatever
+# the detectors find in a message built from it is the PII that was put there.
+_WORDS = st.sampled_from(
+    ["hello", "please", "the", "package", "thanks", "is", "my", "and", "it", "blue", "Hi",
+     "你好", "请", "谢谢", "衣服", "退货", "颜色", "可以吗", "!", "?", ",", "。"]
+)  # fmt: skip
+_FILLER = st.lists(_WORDS, max_size=6).map(" ".join)
+_HAN_FILLER = st.lists(
+    st.sampled_from(["你好", "请", "谢谢", "衣服", "退货", "颜色"]), max_size=4
+).map("".join)
+
+
+@st.composite
+def chinese_mobiles(draw: st.DrawFn) -> str:
+    number = draw(st.sampled_from("3456789").map(lambda d: "1" + d)) + draw(_digits(9))
+    style = draw(st.sampled_from(["bare", "space", "dash", "+86", "+86-", "0086"]))
+    grouped = f"{number[:3]} {number[3:7]} {number[7:]}"
+    if style == "space":
+        return grouped
+    if style == "dash":
+        return grouped.replace(" ", "-")
+    if style == "+86":
+        return f"+86 {number}"
+    if style == "+86-":
+        return "+86-" + grouped.replace(" ", "-")
+    if style == "0086":
+        return f"0086 {number}"
+    return number
+
+
+@st.composite
+def chinese_ids(draw: st.DrawFn) -> str:
+    region = draw(st.sampled_from("12345678")) + draw(_digits(5))
+    born = draw(st.dates(min_value=date(1920, 1, 1), max_value=date(2020, 12, 31)))
+    first17 = region + born.strftime("%Y%m%d") + draw(_digits(3))
+    return first17 + cn_resident_id_check(first17)
+
+
+_BBAN = {"DE": "n18", "GB": "a4n14", "FR": "n10c13", "NL": "a4n10", "ES": "n20", "IT": "a1n10c12"}
+
+
+@st.composite
+def ibans(draw: st.DrawFn) -> str:
+    country = draw(st.sampled_from(sorted(_BBAN)))
+    bban = ""
+    for kind, size in re.findall(r"([anc])(\d+)", _BBAN[country]):
+        alphabet = {"a": ascii_uppercase, "n": "0123456789", "c": ascii_uppercase + "0123456789"}
+        bban += "".join(draw(st.lists(st.sampled_from(alphabet[kind]), min_size=int(size),
+                                      max_size=int(size))))  # fmt: skip
+    numeric = "".join(str(int(char, 36)) for char in bban + country + "00")
+    compact = f"{country}{98 - int(numeric) % 97:02d}{bban}"
+    if draw(st.booleans()):
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    return compact
+
+
+@st.composite
+def ssns(draw: st.DrawFn) -> str:
+    area = draw(st.integers(1, 899).filter(lambda a: a != 666))
+    return f"{area:03d}-{draw(st.integers(1, 99)):02d}-{draw(st.integers(1, 9999)):04d}"
+
+
+@given(before=_FILLER, card=card_numbers(), after=_FILLER)
+def test_luhn_valid_cards_in_any_text_are_redacted(before: str, card: str, after: str) -> None:
+    result = redact(f"{before} {card} {after}")
+    assert digits_of(card) not in digits_of(result.text)
+    assert result.found == ("card",)
+
+
+@given(before=_HAN_FILLER, phone=chinese_mobiles(), after=_HAN_FILLER)
+def test_chinese_mobiles_are_redacted_even_between_han(before: str, phone: str, after: str) -> None:
+    result = redact(f"{before}{phone}{after}")
+    assert result.found == ("phone",)
+    assert result.text == f"{before}[PHONE]{after}"
+
+
+@given(before=_FILLER, resident_id=chinese_ids(), after=_FILLER)
+def test_valid_chinese_ids_are_redacted(before: str, resident_id: str, after: str) -> None:
+    result = redact(f"{before} {resident_id} {after}")
+    assert result.found == ("national_id",)
+    assert resident_id not in result.text
+    assert resident_id[6:14] not in result.text
+
+
+@given(resident_id=chinese_ids(), position=st.integers(0, 16), digit=_DIGIT)
+def test_chinese_id_with_a_wrong_check_character_is_no_id(
+    resident_id: str, position: int, digit: str
+) -> None:
+    body = resident_id[:position] + digit + resident_id[position + 1 : 17]
+    if cn_resident_id_check(body) == resident_id[17]:
+        return
+    assert "national_id" not in redact(f"ref {body}{resident_id[17]} ok").found
+
+
+@given(iban=ibans(), ssn=ssns(), before=_FILLER)
+def test_ibans_and_ssns_are_redacted(iban: str, ssn: str, before: str) -> None:
+    result = redact(f"{before} {iban} / {ssn}")
+    assert set(result.found) == {"iban", "national_id"}
+    assert digits_of(result.text) == ""
+
+
+@given(
+    parts=st.lists(
+        st.one_of(_FILLER, card_numbers(), chinese_mobiles(), chinese_ids(), phone_numbers(),
+                  st.emails(), ibans(), ssns()),
+        min_size=1, max_size=5,
+    )
+)  # fmt: skip
+def test_redaction_is_idempotent_and_keeps_no_original_digit(parts: list[str]) -> None:
+    text = " ; ".join(parts)
+    once = redact(text)
+    assert redact(once.text) == Redaction(text=once.text, found=())
+    # The filler holds no digit, so a digit left over would be part of a PII value.
+    assert digits_of(once.text.replace("@", " ")) == "" or "email" in once.found
+    for placeholder in PLACEHOLDERS.values():
+        assert not any(char.isdigit() for char in placeholder)
+
+
+_CURRENCY_BEFORE = st.sampled_from(["$", "€", "£", "¥", "USD ", "CNY ", "RMB "])
+_CURRENCY_AFTER = st.sampled_from([" EUR", " USD", "元", " yuan", " €"])
+
+
+@st.composite
+def shop_strings(draw: st.DrawFn) -> str:
+    amount = draw(st.decimals(min_value=0, max_value=100_000, places=2))
+    price = (
+        f"{draw(_CURRENCY_BEFORE)}{amount:,}"
+        if draw(st.booleans())
+        else f"{amount}{draw(_CURRENCY_AFTER)}"
+    )
+    order = draw(st.integers(1000, 10**12))
+    order_ref = draw(
+        st.sampled_from(["order #{}", "order {}", "#{}", "订单号{}", "order number {}"])
+    )
+    letters = draw(st.text(ascii_uppercase, min_size=1, max_size=4))
+    model = f"{letters}{draw(st.sampled_from(['-', ' ', '']))}{draw(st.integers(10, 99999))}"
+    model += draw(st.text(ascii_uppercase, max_size=2))
+    quantity = f"{draw(st.integers(1, 50000))}{draw(st.sampled_from([' kg', 'mAh', ' EU', ' cm']))}"
+    day = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)))
+    return (
+        f"{model} costs {price}; {order_ref.format(order)} shipped {day.isoformat()}, "
+        f"{quantity}, arrived on {day.month:02d}/{day.day:02d}"
+    )
+
+
+@given(text=shop_strings())
+def test_shop_numbers_survive(text: str) -> None:
+    assert redact(text) == Redaction(text=text, found=())

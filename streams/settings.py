@@ -129,6 +129,9 @@ class StackSettings(_Frozen):
     clickhouse_tcp_port: int = 19000
     clickhouse_http_port: int = 18123
     clickhouse_interserver_port: int = 19009
+    # "debian": Debian's clickhouse-server package (18.16); "chdb": a current ClickHouse (26.x)
+    # from the chdb-core wheel (streams.stack.chdb).
+    clickhouse_server: Literal["debian", "chdb"] = "debian"
     start_timeout_s: float = 90.0
 
 

@@ -106,6 +106,10 @@ class ClickHouseServer:
         )
         return config
 
+    def command(self, config: Path) -> list[str]:
+        """The server's command line (installs Debian's server when it is missing)."""
+        return [str(ensure_installed()), f"--config-file={config}"]
+
     def running(self) -> bool:
         return self.process.pid() is not None
 
@@ -147,12 +151,16 @@ class ClickHouseServer:
                 "did not start; stop it or set SHOPSTREAM_STACK__CLICKHOUSE_TCP_PORT"
             )
             raise StackError(msg)
-        binary = ensure_installed()
         config = self.write_config()
-        self.process.start([str(binary), f"--config-file={config}"])
+        self.process.start(self.command(config))
         return wait_until(
             self.ready, timeout_s=timeout, what="clickhouse server", process=self.process
         )
 
     def down(self) -> bool:
-        return self.process.stop()
+        """Stop the server; returns once its native port is free again (False if not running)."""
+        stopped = self.process.stop()
+        if stopped:
+            port = self.settings.stack.clickhouse_tcp_port
+            wait_until(lambda: not port_open("127.0.0.1", port), timeout_s=30, what="port release")
+        return stopped

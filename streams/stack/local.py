@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streams.settings import Settings
+from streams.stack.chdb import ChdbServer
 from streams.stack.clickhouse import ClickHouseServer
 from streams.stack.kafka import KafkaBroker
 from streams.stack.process import ManagedProcess
@@ -46,7 +47,11 @@ class LocalStack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.kafka = KafkaBroker(settings)
-        self.clickhouse = ClickHouseServer(settings)
+        self.clickhouse: ClickHouseServer = (
+            ChdbServer(settings)
+            if settings.stack.clickhouse_server == "chdb"
+            else ClickHouseServer(settings)
+        )
 
     def up(self) -> list[ServiceStatus]:
         """Start both services (reusing running ones) and wait until they answer."""

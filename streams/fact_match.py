@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from streams.facts import FactLine, PolicyTopic, ProductFacts
-from streams.quantities import Quantity, quantities
+from streams.quantities import UNIT_WORDS, Quantity, quantities
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,10 @@ class Concept:
         families: Quantity families its values have (empty: any or none).
         kind: ``"limit"`` for a maximum, ``"own"`` for a property of the product itself
             (an attribute that names a limit is never an ``"own"`` one), ``"plain"``.
+        parent: The broader concept (``"size"`` for ``"height"``): a question about the
+            narrower one also matches attributes of the broader one, less strongly.
+        generic: Words that name it in a question only when no other concept is named
+            ("容量多大" asks about the capacity, "how big is the battery" about the battery).
     """
 
     name: str
@@ -43,6 +47,8 @@ class Concept:
     words: tuple[str, ...]
     families: tuple[str, ...] = ()
     kind: Literal["limit", "own", "plain"] = "plain"
+    parent: str | None = None
+    generic: tuple[str, ...] = ()
 
 
 CONCEPTS: tuple[Concept, ...] = (
@@ -62,12 +68,25 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "size", "尺寸",
-        ("size", "sizes", "sizing", "dimension", "dimensions", "how big", "how large",
-         "how small", "how high", "how long is", "how long are", "wide", "width",
-         "height", "tall", "length", "deep", "depth", "measure", "measurements", "fit in",
-         "尺寸", "大小", "多大", "多宽", "多高", "多长", "宽度", "高度", "长度", "深度",
-         "规格", "尺码"),
+        ("size", "sizes", "sizing", "dimension", "dimensions", "measure", "measurements",
+         "fit in", "尺寸", "规格", "尺码"),
         ("length",),
+        generic=("how big", "how large", "how small", "big enough", "多大", "大小"),
+    ),
+    Concept(
+        "height", "高度",
+        ("height", "high", "tall", "how high", "how tall", "高度", "多高", "有多高"),
+        ("length",), parent="size",
+    ),
+    Concept(
+        "width", "宽度", ("width", "wide", "how wide", "宽度", "多宽"), ("length",), parent="size",
+    ),
+    Concept(
+        "length", "长度",
+        ("length", "how long is", "how long are", "长度", "多长"), ("length",), parent="size",
+    ),
+    Concept(
+        "depth", "深度", ("depth", "deep", "how deep", "深度", "多深"), ("length",), parent="size",
     ),
     Concept(
         "volume", "容量",
@@ -84,7 +103,8 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "material", "材质",
-        ("material", "materials", "made of", "made from", "fabric", "cotton", "wool",
+        ("material", "materials", "made of", "made from", "fabric", "upholstery", "cover",
+         "lining", "shell", "cotton", "wool",
          "leather", "steel", "wood", "wooden", "plastic", "metal", "aluminium", "aluminum",
          "glass", "silk", "polyester", "linen", "bamboo", "ceramic",
          "材质", "材料", "面料", "什么做的", "成分", "棉", "羊毛", "皮革", "真皮", "钢", "木",
@@ -111,6 +131,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "connectivity", "连接方式",
         ("bluetooth", "wifi", "wi-fi", "wireless", "usb", "connect", "connection",
+         "connectivity",
          "蓝牙", "无线", "连接"),
     ),
     Concept(
@@ -129,8 +150,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("model", "型号", ("model", "型号")),
     Concept(
         "care", "保养方式",
-        ("wash", "washable", "washing", "machine wash", "clean", "cleaning",
-         "care instructions",
+        ("wash", "washable", "washing", "machine wash", "clean", "cleaning", "care",
          "dishwasher", "洗", "机洗", "清洗", "保养", "洗碗机"),
     ),
     Concept(
@@ -158,7 +178,7 @@ _STOP = frozenset({
     "this", "that", "are", "be", "can", "do", "does", "you", "your", "my", "me", "i", "we",
     "our", "not", "no", "yes", "what", "which", "how", "much", "many", "any", "some", "has",
     "have", "was", "were", "will", "would", "could", "should", "there", "here", "from", "by",
-    "at", "as", "about",
+    "at", "as", "about", "up", "so", "if", "go", "am", "us", "he", "she", "they",
 })  # fmt: skip
 
 
@@ -168,7 +188,10 @@ def _compile(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", re.IGNORECASE)
 
 
-_CONCEPT_PATTERNS = tuple((c, tuple(_compile(w) for w in c.words)) for c in CONCEPTS)
+_CONCEPT_PATTERNS = tuple(
+    (c, tuple(_compile(w) for w in c.words), tuple(_compile(w) for w in c.generic))
+    for c in CONCEPTS
+)
 
 
 def concepts_in(text: str) -> tuple[Concept, ...]:
@@ -178,9 +201,13 @@ def concepts_in(text: str) -> tuple[Concept, ...]:
         text: A question or an attribute name.
 
     Returns:
-        The concepts, in :data:`CONCEPTS` order.
+        The concepts, in :data:`CONCEPTS` order; those named only by a generic word
+        (:attr:`Concept.generic`) only when no other concept is named.
     """
-    return tuple(c for c, patterns in _CONCEPT_PATTERNS if any(p.search(text) for p in patterns))
+    named = [c for c, words, _ in _CONCEPT_PATTERNS if any(p.search(text) for p in words)]
+    if named:
+        return tuple(named)
+    return tuple(c for c, _, generic in _CONCEPT_PATTERNS if any(p.search(text) for p in generic))
 
 
 def key_concepts(fact: FactLine) -> tuple[Concept, ...]:
@@ -252,8 +279,15 @@ MAX_MATCHES = 3
 """Most facts put first in a prompt; a question rarely asks about more."""
 
 
-def _content_words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP}
+def _content_words(text: str, shortest: int = 3) -> set[str]:
+    # Hyphenated tokens count whole and by part: "USB-C" is asked about as "usb c".
+    tokens = _WORD.findall(text.lower())
+    words = {*tokens, *(part for token in tokens for part in token.split("-"))}
+    return {
+        w.rstrip("s")
+        for w in words
+        if len(w) >= shortest and w not in _STOP and w not in UNIT_WORDS
+    }
 
 
 def _han_overlap(needle: str, haystack: str) -> bool:
@@ -291,9 +325,13 @@ def _score(
     shared = [c for c in key_concepts(fact) if c.name in asked_concepts]
     if shared:
         concept = shared[0]
-        score, evidence = score + 2, [*evidence, f"concept:{concept.name}"]
+        # A narrower concept named on both sides ("how high" and "seat height") is
+        # stronger evidence than the broader one it implies ("dimensions").
+        narrow = any(c.parent is not None for c in shared)
+        score, evidence = score + (3 if narrow else 2), [*evidence, f"concept:{concept.name}"]
     if fact.kind == "attribute" and (
-        (_content_words(fact.value) - key_words) & _content_words(question)
+        # Values are matched down to two letters, so sizes ("XL") and codes count.
+        (_content_words(fact.value, 2) - key_words) & _content_words(question, 2)
         or _han_overlap(fact.value, question)
     ):
         score, evidence = score + 2, [*evidence, "value"]
@@ -329,7 +367,8 @@ def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, .
     """
     if facts is None:
         return ()
-    asked_concepts = {c.name for c in concepts_in(question)}
+    named = concepts_in(question)
+    asked_concepts = {c.name for c in named} | {c.parent for c in named if c.parent}
     if "free_shipping" in match_policies(question):
         # "How much is shipping?" asks for the shipping cost, not the product's price.
         asked_concepts.discard("price")

@@ -47,6 +47,9 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
     "gb": ("storage", Decimal(1)), "tb": ("storage", Decimal(1000)),
 }  # fmt: skip
 
+UNIT_WORDS = frozenset(u for u in _UNITS if u.isascii() and u.isalpha())
+"""Latin unit spellings (``"kg"``, ``"cm"``): words that say how much, not what."""
+
 _LATIN = sorted((u for u in _UNITS if u.isascii() and u != '"'), key=len, reverse=True)
 _HAN = sorted((u for u in _UNITS if not u.isascii()), key=len, reverse=True)
 _QUANTITY = re.compile(

@@ -27,6 +27,40 @@ CHAIR = ProductFacts(
     price=59.0,
     currency="EUR",
 )
+JACKET = ProductFacts(
+    product_id="j-1",
+    title="Storm Rain Jacket",
+    category="Outerwear",
+    attributes={
+        "material": "Gore-Tex shell",
+        "waterproof rating": "20000 mm",
+        "sizes": "S, M, L, XL",
+        "colour": "forest green",
+        "care": "machine wash at 30°C",
+    },
+)
+HEADPHONES = ProductFacts(
+    product_id="h-1",
+    title="Aero Wireless Headphones",
+    category="Audio",
+    attributes={
+        "battery life": "30 hours",
+        "connectivity": "Bluetooth 5.3",
+        "weight": "250 g",
+        "charging port": "USB-C",
+    },
+)
+SOFA = ProductFacts(
+    product_id="s-1",
+    title="Cloud Sofa",
+    category="Living room",
+    attributes={
+        "seat width": "200 cm",
+        "seat depth": "60 cm",
+        "max load": "300 kg",
+        "upholstery": "linen blend",
+    },
+)
 KETTLE = ProductFacts(
     product_id="k-1",
     title="Steel Kettle",
@@ -86,6 +120,45 @@ def test_the_products_own_weight_is_not_a_limit() -> None:
     assert "weight" not in [m.fact.key for m in matches]
     [weight] = [m for m in match_facts("How heavy is it?", CHAIR)]
     assert weight.comparison is None
+
+
+@pytest.mark.parametrize(
+    ("facts", "question", "key"),
+    [
+        (JACKET, "Is it really waterproof?", "waterproof rating"),
+        (JACKET, "Do you have it in XL?", "sizes"),
+        (JACKET, "有XL码吗？", "sizes"),
+        (JACKET, "可以机洗吗？", "care"),
+        (JACKET, "这件夹克防水吗？", "waterproof rating"),
+        (HEADPHONES, "How long does the battery last?", "battery life"),
+        (HEADPHONES, "Can I charge it with usb c?", "charging port"),
+        (HEADPHONES, "支持蓝牙吗？", "connectivity"),
+        (HEADPHONES, "耳机多重？", "weight"),
+        (SOFA, "How wide is it?", "seat width"),
+        (SOFA, "How deep is the seat?", "seat depth"),
+        (SOFA, "沙发有多宽？", "seat width"),
+        (SOFA, "What fabric is it?", "upholstery"),
+        (SOFA, "Can three adults, 270 kg in total, sit on it?", "max load"),
+    ],
+)
+def test_facts_of_other_products(facts: ProductFacts, question: str, key: str) -> None:
+    matches = match_facts(question, facts)
+    assert matches and matches[0].fact.key == key, matches
+
+
+def test_a_narrow_measure_comes_before_the_broad_one() -> None:
+    desk = ProductFacts(
+        product_id="d",
+        title="Desk",
+        category="Office",
+        attributes={"height range": "72-120 cm", "desktop size": "140 x 70 cm"},
+    )
+    keys = [m.fact.key for m in match_facts("How high does it go?", desk)]
+    assert keys == ["height range", "desktop size"]
+    only_dimensions = ProductFacts(
+        product_id="b", title="Box", category="Storage", attributes={"dimensions": "50 x 30 cm"}
+    )
+    assert [m.fact.key for m in match_facts("How tall is it?", only_dimensions)] == ["dimensions"]
 
 
 def test_a_limit_question_does_not_match_the_own_measure() -> None:

@@ -182,7 +182,7 @@ def policies_block(policies: PlatformPolicies, lang: Lang = "en") -> str:
     Returns:
         One ``- sentence`` line per policy.
     """
-    return "\n".join(f"- {line.text}" for line in policies.lines(lang))
+    return "\n".join(f"- {line.text}" for line in build_grounding(None, policies, lang).policies)
 
 
 def _history_turn(turn: Turn) -> ChatMessage:

@@ -1,16 +1,60 @@
 """The facts a generated text may state: product facts and platform policies.
 
-Generated replies and descriptions are grounded in these two objects only. The guard
+Generated replies and descriptions are grounded in these two objects only. For a reply,
+:func:`build_grounding` turns them into one :class:`Grounding` (fact lines and policy
+statements in the reply's language) that the prompt, the answer check and the templates
+all read. The guard
 (:mod:`streams.guard`) rejects any price, date, duration or policy claim in model output that
 cannot be traced back to them, so whatever is not written here is, for the guard, invented.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["en", "zh"]
+"""Languages replies are written in: English and (simplified) Chinese."""
+
+FactKind = Literal["title", "category", "price", "attribute", "description"]
+PolicyTopic = Literal["returns", "refunds", "shipping", "free_shipping", "warranty"]
+"""What a policy statement is about; questions are matched to topics."""
+
+
+@dataclass(frozen=True, slots=True)
+class FactLine:
+    """One fact of a product, as prompts, templates and checks read it.
+
+    Attributes:
+        kind: Which field of :class:`ProductFacts` it comes from.
+        key: Label (``"Product"``, ``"Price"``) or the attribute name (``"max load"``).
+        value: The value as the merchant wrote it (``"150 kg"``).
+    """
+
+    kind: FactKind
+    key: str
+    value: str
+
+    def text(self) -> str:
+        """Return ``key: value``, the form prompts and grounding texts use."""
+        return f"{self.key}: {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLine:
+    """One platform policy statement in one language.
+
+    Attributes:
+        topic: What the statement is about.
+        text: The sentence, the only wording of this policy a reply may use.
+    """
+
+    topic: PolicyTopic
+    text: str
 
 
 class ProductFacts(BaseModel):
@@ -50,6 +94,30 @@ class ProductFacts(BaseModel):
         amount = f"{Decimal(str(self.price)).quantize(Decimal('0.01'))}"
         return f"{amount} {self.currency}" if self.currency else amount
 
+    def lines(self, *, include_description: bool = True) -> tuple[FactLine, ...]:
+        """Return every fact as a :class:`FactLine`, the one list all renderings use.
+
+        Args:
+            include_description: Whether the current description counts as a fact.
+
+        Returns:
+            Title, category, price (when known), the attributes sorted by name and,
+            optionally, the current description.
+        """
+        out = [
+            FactLine("title", "Product", self.title),
+            FactLine("category", "Category", self.category),
+        ]
+        price = self.price_text()
+        if price is not None:
+            out.append(FactLine("price", "Price", price))
+        out.extend(
+            FactLine("attribute", key, value) for key, value in sorted(self.attributes.items())
+        )
+        if include_description and self.description:
+            out.append(FactLine("description", "Description", self.description))
+        return tuple(out)
+
     def grounding_text(self, *, include_description: bool = True) -> str:
         """Return every fact as one text, the haystack in which claims must be found.
 
@@ -58,16 +126,14 @@ class ProductFacts(BaseModel):
 
         Returns:
             Title, category, attributes (``key: value``), price and, optionally, the
-            current description, one per line.
+            current description, one per line (attributes with their names, the other
+            fields as bare values).
         """
-        lines = [self.title, self.category]
-        lines.extend(f"{key}: {value}" for key, value in sorted(self.attributes.items()))
-        price = self.price_text()
-        if price is not None:
-            lines.append(price)
-        if include_description and self.description:
-            lines.append(self.description)
-        return "\n".join(lines)
+        order = {"title": 0, "category": 1, "attribute": 2, "price": 3, "description": 4}
+        lines = sorted(
+            self.lines(include_description=include_description), key=lambda f: order[f.kind]
+        )
+        return "\n".join(f.text() if f.kind == "attribute" else f.value for f in lines)
 
 
 class PlatformPolicies(BaseModel):
@@ -98,23 +164,68 @@ class PlatformPolicies(BaseModel):
     warranty_years: int | None = Field(default=2, ge=0)
 
     def statements(self) -> tuple[str, ...]:
-        """Return the policies as short sentences, the only policy wording replies may use.
+        """Return the policies as short English sentences, the wording the guard trusts.
 
         Returns:
             One sentence per policy, in a fixed order.
         """
+        return tuple(line.text for line in self.lines("en"))
+
+    def lines(self, lang: Lang = "en") -> tuple[PolicyLine, ...]:
+        """Return the policies as sentences in ``lang``, each tagged with its topic.
+
+        The Chinese sentences state the same numbers as the English ones, so a reply that
+        repeats either is grounded in the same values.
+
+        Args:
+            lang: Language of the sentences.
+
+        Returns:
+            One line per policy, in a fixed order (returns, refunds, shipping, free
+            shipping when there is a threshold, warranty when there is one).
+        """
+        zh = lang == "zh"
+        days = f"{self.shipping_days_min}-{self.shipping_days_max}"
         out = [
-            f"Items can be returned within {self.return_window_days} days of delivery.",
-            f"Refunds are paid to the original payment method within "
-            f"{self.refund_processing_days} days after the return arrives.",
-            f"Standard shipping takes {self.shipping_days_min}-{self.shipping_days_max} "
-            f"business days.",
+            PolicyLine(
+                "returns",
+                f"商品可在签收后{self.return_window_days}天内退货。"
+                if zh
+                else f"Items can be returned within {self.return_window_days} days of delivery.",
+            ),
+            PolicyLine(
+                "refunds",
+                f"退货到达后{self.refund_processing_days}天内，退款将退回原支付方式。"  # noqa: RUF001
+                if zh
+                else "Refunds are paid to the original payment method within "
+                f"{self.refund_processing_days} days after the return arrives.",
+            ),
+            PolicyLine(
+                "shipping",
+                f"标准配送需要{days}个工作日。"
+                if zh
+                else f"Standard shipping takes {days} business days.",
+            ),
         ]
         if self.free_shipping_threshold is not None:
             threshold = Decimal(str(self.free_shipping_threshold)).quantize(Decimal("0.01"))
-            out.append(f"Shipping is free for orders over {threshold} {self.currency}.")
+            out.append(
+                PolicyLine(
+                    "free_shipping",
+                    f"订单满{threshold} {self.currency}免运费。"
+                    if zh
+                    else f"Shipping is free for orders over {threshold} {self.currency}.",
+                )
+            )
         if self.warranty_years is not None:
-            out.append(f"Every product has a {self.warranty_years}-year warranty.")
+            out.append(
+                PolicyLine(
+                    "warranty",
+                    f"所有商品均享有{self.warranty_years}年保修。"
+                    if zh
+                    else f"Every product has a {self.warranty_years}-year warranty.",
+                )
+            )
         return tuple(out)
 
     def allowed_amounts(self) -> tuple[float, ...]:
@@ -140,3 +251,59 @@ class PlatformPolicies(BaseModel):
         if self.warranty_years is not None:
             pairs.add((float(self.warranty_years), "year"))
         return frozenset(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    """Everything one reply may state: the product's facts and the platform policies.
+
+    Built once per message by :func:`build_grounding`; the prompt, the template answers
+    and the answer check all read this one object, so they cannot disagree about what
+    the facts are.
+
+    Attributes:
+        facts: The product's facts (empty when no product was named).
+        policies: The policy statements in the reply's language.
+        english_policies: The same statements in English (what the guard compares with).
+    """
+
+    facts: tuple[FactLine, ...]
+    policies: tuple[PolicyLine, ...]
+    english_policies: tuple[PolicyLine, ...]
+
+    def fact(self, key: str) -> FactLine | None:
+        """Return the fact named ``key`` (any kind), or ``None``."""
+        return next((f for f in self.facts if f.key == key), None)
+
+    def policy(self, topic: PolicyTopic) -> PolicyLine | None:
+        """Return the policy statement on ``topic`` in the reply's language, or ``None``."""
+        return next((p for p in self.policies if p.topic == topic), None)
+
+    def text(self) -> str:
+        """Return the facts (``key: value``) and the policies, one per line.
+
+        This is the haystack a reply's values must be found in: facts, the policies in
+        English and, when the reply is in another language, in that language too.
+        """
+        policies = dict.fromkeys(p.text for p in (*self.english_policies, *self.policies))
+        return "\n".join([*(f.text() for f in self.facts), *policies])
+
+
+def build_grounding(
+    facts: ProductFacts | None, policies: PlatformPolicies, lang: Lang = "en"
+) -> Grounding:
+    """Build the grounding of one reply.
+
+    Args:
+        facts: The product the conversation is about, or ``None``.
+        policies: The platform policies.
+        lang: The language the reply is written in.
+
+    Returns:
+        The facts and policies as :class:`Grounding`.
+    """
+    return Grounding(
+        facts=facts.lines() if facts is not None else (),
+        policies=policies.lines(lang),
+        english_policies=policies.lines("en"),
+    )

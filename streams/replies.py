@@ -1,8 +1,16 @@
 """Customer-service replies: guard the input, ground the prompt, generate, guard the output.
 
-A message that looks like prompt injection is never sent to the model; a generation that
-times out or that the guard rejects is replaced by the intent's template reply. Either way
-the reply is published with the AI-disclosure flag and one audit entry records it.
+Per message: the language (by script, the conversation's as tie-break), the product's
+grounding (:func:`streams.facts.build_grounding`, built once and used by the prompt, the
+answer check and the templates), the intent (rules plus fact matching) and what the message
+asks that the grounding answers (:func:`streams.answers.find_asked`).
+
+A message that looks like prompt injection is never sent to the model, and is withheld from
+later prompts of its conversation. A generation that times out, that the guard rejects, or
+that does not carry the asked facts' values in the customer's language
+(:func:`streams.answers.answer_problems`) is replaced by a template: the answer composed from
+the facts, else the intent's template. Either way the reply is published with the
+AI-disclosure flag and one audit entry records it.
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from streams.facts import PlatformPolicies, ProductFacts
+from streams.answers import Asked, answer_problems, find_asked
+from streams.facts import Grounding, Lang, PlatformPolicies, ProductFacts, build_grounding
 from streams.generated import (
     AuditEntry,
     LoadedGenerator,
@@ -25,8 +34,10 @@ from streams.guard.verdict import GuardVerdict, InputCheck, check_input, check_r
 from streams.ids import output_id
 from streams.intake import Decoded
 from streams.intents import Intent, detect_intent
+from streams.language import conversation_language, detect_language
 from streams.prompts import (
     REPLY_TEMPLATE,
+    WITHHELD_TURN,
     ChatMessage,
     Turn,
     fallback_reply,
@@ -63,16 +74,29 @@ class _Plan:
     intent: Intent
     facts: ProductFacts | None
     prompt: list[ChatMessage]
+    lang: Lang
+    grounding: Grounding
+    asked: Asked
 
 
 @dataclass(frozen=True)
 class ReplyOutcome:
-    """A reply to publish, its audit entry, and the turns to remember."""
+    """A reply to publish, its audit entry, and the turns to remember.
+
+    Attributes:
+        reply: The reply record.
+        audit: Its audit entry.
+        customer_turn: The customer's message as later prompts may see it (withheld when
+            it was an injection attempt).
+        assistant_turn: The published reply, without the AI disclosure.
+        lang: The language the reply is written in.
+    """
 
     reply: ChatReply
     audit: AuditEntry
     customer_turn: Turn
     assistant_turn: Turn
+    lang: Lang = "en"
 
 
 class ReplyService:
@@ -96,11 +120,19 @@ class ReplyService:
     ) -> _Plan:
         message = item.record
         check = check_input(message.text)
-        intent = detect_intent(check.redacted_text).intent
+        text = check.redacted_text
         facts = facts_of(message.product_id)
         history = history_of(message.conversation_id)
-        prompt = render_reply_prompt(facts, history, check.redacted_text, intent, self._policies)
-        return _Plan(item, check, intent, facts, prompt)
+        earlier = (t.text for t in history if t.role == "customer" and t.text != WITHHELD_TURN)
+        lang = detect_language(text, conversation_language(earlier))
+        intent = detect_intent(text, facts).intent
+        grounding = build_grounding(facts, self._policies, lang)
+        asked = find_asked(text, facts, grounding, intent)
+        prompt = render_reply_prompt(
+            facts, history, text, intent, self._policies,
+            lang=lang, asked=asked, grounding=grounding,
+        )  # fmt: skip
+        return _Plan(item, check, intent, facts, prompt, lang, grounding, asked)
 
     async def reply(
         self,
@@ -131,6 +163,11 @@ class ReplyService:
                 text = whole_sentences(generation.text, limit=4) or generation.text
                 verdict = check_reply(text, plan.facts, self._policies, as_prompt(plan.prompt))
                 fallback_reason = None if verdict.accepted else "guard"
+                problems = answer_problems(text, plan.asked, plan.grounding, plan.lang)
+                if verdict.accepted and problems:
+                    # Grounded but not an answer: the template states the asked facts.
+                    verdict = GuardVerdict.from_reasons(problems)
+                    fallback_reason = "unanswered"
             outcomes.append(self._outcome(plan, text, verdict, fallback_reason, generation))
             record_verdict("reply", verdict, fallback_reason)
         return outcomes
@@ -145,9 +182,18 @@ class ReplyService:
     ) -> ReplyOutcome:
         message = plan.item.record
         fallback = fallback_reason is not None
-        body = fallback_reply(plan.intent, plan.facts, self._policies) if fallback else text
+        body = (
+            fallback_reply(
+                plan.intent, plan.facts, self._policies,
+                lang=plan.lang, asked=plan.asked, grounding=plan.grounding,
+            )
+            if fallback
+            else text
+        )  # fmt: skip
         published = with_ai_disclosure(body)
         reply_id = output_id("reply", message.event_id)
+        injection = plan.check.injection.is_injection
+        customer_text = WITHHELD_TURN if injection else plan.check.redacted_text
         reply = ChatReply(
             reply_id=reply_id,
             conversation_id=message.conversation_id,
@@ -186,6 +232,7 @@ class ReplyService:
         return ReplyOutcome(
             reply=reply,
             audit=audit,
-            customer_turn=Turn(role="customer", text=plan.check.redacted_text),
+            customer_turn=Turn(role="customer", text=customer_text),
             assistant_turn=Turn(role="assistant", text=body),
+            lang=plan.lang,
         )

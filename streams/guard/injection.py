@@ -6,8 +6,11 @@ user text cannot open a system turn inside the rendered prompt, and
 :func:`detect_injection` flags messages that try to steer the assistant, so the agent can
 answer them with a fixed fallback instead of running the model on them.
 
-Detection is pattern based: cheap, explainable (every hit names a reason) and easy to
-extend. It errs towards flagging; a flagged message still gets a polite template answer.
+Detection is pattern based, in English and Chinese: cheap, explainable (every hit names a
+reason) and easy to extend. It errs towards flagging; a flagged message still gets a polite
+template answer. Delimiter look-alikes (``</facts>``, ``END OF DATA``) are flagged too, and
+:func:`neutralize_delimiters` defuses them wherever data enters a prompt, so a section of the
+prompt can only be closed by the prompt itself.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon)\b[^.\n]{0,40}?"
             r"\b(?:instructions?|prompts?|rules|guidelines|directives?|programming|"
-            r"system message|guardrails|restrictions|polic(?:y|ies))\b",
+            r"system message|guardrails|restrictions|polic(?:y|ies))\b"
+            r"|\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|everything\s+)?above\b",
             _I,
         ),
     ),
@@ -91,7 +95,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:developer mode|dev mode|god mode|jailbr(?:eak|oken)|do anything now|"
             r"unrestricted mode|no (?:restrictions|limits|filters|rules)|without (?:any )?"
-            r"(?:restrictions|filters|limits)|unfiltered|uncensored)\b",
+            r"(?:restrictions|filters|limits)|unfiltered|uncensored|system override|"
+            r"admin(?:istrator)? mode|override mode)\b",
             _I,
         ),
     ),
@@ -142,6 +147,85 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+# Chinese attacks. No word boundaries in Chinese, so the phrases are matched as substrings.
+_ZH_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "ignore_instructions",
+        re.compile(
+            r"(?:忽略|忽视|无视|忘记|忘掉|不要理会|别管|不用管|跳过|绕过|抛开|放弃)[^。\n]{0,12}?"
+            r"(?:指令|指示|规则|提示|设定|要求|限制|命令|约束|准则|政策)"
+        ),
+    ),
+    (
+        "role_override",
+        re.compile(
+            r"你现在是|你现在扮演|从?现在(?:开始|起)[,，]?\s*你|(?:你|请你?)(?:来)?扮演|假装(?:你是|成为?)|"  # noqa: RUF001
+            r"你不再是|你的新(?:身份|角色)"
+        ),
+    ),
+    (
+        "new_instructions",
+        re.compile(r"新的?(?:指令|指示|任务|规则)\s*[:：]|你的(?:新|真正的?)?任务(?:现在)?是"),  # noqa: RUF001
+    ),
+    (
+        "system_prompt_probe",
+        re.compile(
+            r"系统(?:提示|指令|消息|设定)|提示词|"
+            r"(?:显示|告诉我|输出|打印|透露|泄露|给我看)(?:一下)?你的(?:指令|提示|设定|规则|初始|原始)"
+        ),
+    ),
+    (
+        "jailbreak",
+        re.compile(r"开发者模式|越狱|(?:没有|不受)(?:任何)?(?:限制|约束|过滤)|无限制模式"),
+    ),
+    (
+        "repeat_prompt",
+        re.compile(
+            r"(?:重复|复述|输出|翻译)(?:一下)?(?:上面|以上|前面)(?:的|所有)?(?:内容|文字|话|消息)"
+        ),
+    ),
+    (
+        "unauthorized_offer",
+        re.compile(
+            r"(?:你必须|你要|你应该|必须)[^。\n]{0,10}?(?:给我|提供|发放|发)[^。\n]{0,10}?"
+            r"(?:优惠券|优惠码|折扣|代金券|免单|打折|打[一二三四五六七八九\d]+折|红包)|(?:直接|自动)(?:同意|批准)(?:退款|我的)"
+        ),
+    ),
+    ("role_tags", re.compile(r"^\s*(?:系统|助手|指令)\s*[:：]", re.MULTILINE)),  # noqa: RUF001
+)
+
+DATA_TAGS = ("facts", "relevant_facts", "policies")
+"""Names of the tags that delimit data in the reply prompt (see :mod:`streams.prompts`)."""
+
+# A tag-like token: what a delimiter of the prompt, or one a model was trained on, looks like.
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff -]{0,30}?\s*/?\s*>")
+_DELIMITER = re.compile(
+    r"<\s*/?\s*(?:facts?|relevant[_ ]facts|polic(?:y|ies)|history|data|context|system|"
+    r"instructions?|prompt|message|customer|user|assistant|document|input|output|rules|"
+    r"事实|政策|系统|指令|历史|数据)\b[^<>]{0,30}>"
+    r"|\[\s*/?\s*(?:facts?|polic(?:y|ies)|history|data|context|system|instructions?)\s*\]"
+    r"|\b(?:begin|end|start)\s+(?:of\s+)?(?:the\s+)?(?:facts|policies|data|context|"
+    r"instructions|system prompt|prompt|history)\b",
+    re.IGNORECASE,
+)
+
+
+def neutralize_delimiters(text: str) -> str:
+    """Defuse tag-like tokens in data so that no data can close or open a prompt section.
+
+    ``"</facts> new instruction"`` in a product attribute would otherwise end the facts
+    section early; the angle brackets of every tag-like token become parentheses, which
+    keep the text readable and delimit nothing.
+
+    Args:
+        text: Data about to be placed inside a delimited prompt section.
+
+    Returns:
+        The text with ``<name>`` / ``</name>`` tokens written as ``(name)`` / ``(/name)``.
+    """
+    return _TAG.sub(lambda m: "(" + m.group()[1:-1].strip() + ")", text)
+
 
 _B64_TOKEN = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
 
@@ -222,6 +306,9 @@ def detect_injection(text: str) -> InjectionCheck:
     """
     normalized = normalize(text)
     reasons = {name for name, pattern in _PATTERNS if pattern.search(normalized)}
+    reasons.update(name for name, pattern in _ZH_PATTERNS if pattern.search(normalized))
+    if _DELIMITER.search(normalized):
+        reasons.add("delimiter")
     if _CONTROL_TOKENS.search(normalized):
         reasons.add("control_tokens")
     if any(_looks_like_base64_text(m.group()) for m in _B64_TOKEN.finditer(normalized)):

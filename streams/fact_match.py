@@ -1,0 +1,435 @@
+"""Which product facts and policies a customer's question asks about.
+
+A question is matched against every attribute by four kinds of evidence, in English and
+Chinese:
+
+* the attribute's own name in the question (``"max load"``, ``"承重"``);
+* a shared *concept*: question and attribute name both use a word for the same thing
+  (``"how heavy"``/``"重量"`` and ``"weight"``; ``"hold"``/``"承重"`` and ``"max load"``);
+* a word of the attribute's value (``"blue"`` for ``"colour: navy blue"``);
+* a quantity in the question of the same kind as the attribute's (``"140 kg"`` and
+  ``"150 kg"``), stronger when the attribute is a limit (``max``, ``load``, ``最大``).
+
+When the question carries a quantity and the matched attribute is a limit, the two are
+compared (``"OK for 140 kg?"`` against ``"max load: 150 kg"`` is within it). Policy topics
+(returns, refunds, shipping, free shipping, warranty) are found by wording alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from streams.facts import FactLine, PolicyTopic, ProductFacts
+from streams.quantities import UNIT_WORDS, Quantity, quantities
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One thing customers ask about, with the words that name it.
+
+    Attributes:
+        name: Identifier (``"load"``).
+        zh: Chinese label used by the Chinese templates for an English attribute name.
+        words: Words naming it, in English (whole words) and Chinese (substrings).
+        families: Quantity families its values have (empty: any or none).
+        kind: ``"limit"`` for a maximum, ``"own"`` for a property of the product itself
+            (an attribute that names a limit is never an ``"own"`` one), ``"plain"``.
+        parent: The broader concept (``"size"`` for ``"height"``): a question about the
+            narrower one also matches attributes of the broader one, less strongly.
+        generic: Words that name it in a question only when no other concept is named
+            ("容量多大" asks about the capacity, "how big is the battery" about the battery).
+    """
+
+    name: str
+    zh: str
+    words: tuple[str, ...]
+    families: tuple[str, ...] = ()
+    kind: Literal["limit", "own", "plain"] = "plain"
+    parent: str | None = None
+    generic: tuple[str, ...] = ()
+
+
+CONCEPTS: tuple[Concept, ...] = (
+    Concept(
+        "load", "承重",
+        ("max load", "maximum load", "load", "load capacity", "weight capacity",
+         "weight limit", "max weight", "maximum weight", "capacity", "hold", "holds",
+         "carry", "carries", "bear", "withstand", "how much weight",
+         "承重", "承载", "载重", "负重", "负荷", "最大重量", "承受", "能坐", "扛得住"),
+        ("mass",), "limit",
+    ),
+    Concept(
+        "weight", "重量",
+        ("weight", "weigh", "weighs", "heavy", "heaviness", "how light", "lightweight",
+         "mass", "重量", "多重", "净重", "毛重", "自重", "重不重", "分量", "轻"),
+        ("mass",), "own",
+    ),
+    Concept(
+        "size", "尺寸",
+        ("size", "sizes", "sizing", "dimension", "dimensions", "measure", "measurements",
+         "fit in", "尺寸", "规格", "尺码"),
+        ("length",),
+        generic=("how big", "how large", "how small", "big enough", "多大", "大小"),
+    ),
+    Concept(
+        "height", "高度",
+        ("height", "high", "tall", "how high", "how tall", "高度", "多高", "有多高"),
+        ("length",), parent="size",
+    ),
+    Concept(
+        "width", "宽度", ("width", "wide", "how wide", "宽度", "多宽"), ("length",), parent="size",
+    ),
+    Concept(
+        "length", "长度",
+        ("length", "how long is", "how long are", "长度", "多长"), ("length",), parent="size",
+    ),
+    Concept(
+        "depth", "深度", ("depth", "deep", "how deep", "深度", "多深"), ("length",), parent="size",
+    ),
+    Concept(
+        "volume", "容量",
+        ("capacity", "volume", "hold", "holds", "litre", "litres", "liter", "liters",
+         "容量", "容积", "装多少", "能装"),
+        ("volume",), "limit",
+    ),
+    Concept(
+        "colour", "颜色",
+        ("colour", "color", "colours", "colors", "shade", "black", "white", "red", "blue",
+         "green", "yellow", "grey", "gray", "pink", "purple", "orange", "brown", "beige",
+         "navy", "silver", "gold", "颜色", "黑色", "白色", "红色", "蓝色", "绿色", "黄色",
+         "灰色", "粉色", "紫色", "橙色", "棕色", "米色", "银色", "金色", "什么色"),
+    ),
+    Concept(
+        "material", "材质",
+        ("material", "materials", "made of", "made from", "fabric", "upholstery", "cover",
+         "lining", "shell", "cotton", "wool",
+         "leather", "steel", "wood", "wooden", "plastic", "metal", "aluminium", "aluminum",
+         "glass", "silk", "polyester", "linen", "bamboo", "ceramic",
+         "材质", "材料", "面料", "什么做的", "成分", "棉", "羊毛", "皮革", "真皮", "钢", "木",
+         "塑料", "金属", "铝", "玻璃", "丝绸", "涤纶", "陶瓷"),
+    ),
+    Concept(
+        "battery", "电池续航",
+        ("battery", "battery life", "charge", "charging", "runtime", "run time", "lasts",
+         "电池", "续航", "充电", "电量", "待机"),
+        ("time", "charge"),
+    ),
+    Concept("power", "功率", ("power", "watt", "watts", "wattage", "功率", "瓦数"), ("power",)),
+    Concept("warranty", "保修", ("warranty", "guarantee", "保修", "质保", "保固")),
+    Concept(
+        "water", "防水",
+        ("waterproof", "water resistant", "water-resistant", "water resistance", "rain",
+         "ip rating", "防水", "防泼水", "下雨"),
+    ),
+    Concept(
+        "compatibility", "兼容性",
+        ("compatible", "compatibility", "work with", "works with", "fit", "fits",
+         "兼容", "适配", "适用", "支持"),
+    ),
+    Concept(
+        "connectivity", "连接方式",
+        ("bluetooth", "wifi", "wi-fi", "wireless", "usb", "connect", "connection",
+         "connectivity",
+         "蓝牙", "无线", "连接"),
+    ),
+    Concept(
+        "price", "价格",
+        ("price", "how much is", "how much are", "how much does it cost", "how much for",
+         "what does it cost", "cost of", "expensive", "cheap",
+         "价格", "多少钱", "价钱", "售价", "贵吗", "贵不贵"),
+    ),
+    Concept(
+        "origin", "产地",
+        ("made in", "where is it made", "origin", "country of origin", "manufactured",
+         "产地", "哪里产", "哪里生产", "哪国", "原产"),
+    ),
+    Concept("age", "适用年龄", ("age", "ages", "years old", "年龄", "岁")),
+    Concept("brand", "品牌", ("brand", "manufacturer", "品牌", "牌子", "厂家")),
+    Concept("model", "型号", ("model", "型号")),
+    Concept(
+        "care", "保养方式",
+        ("wash", "washable", "washing", "machine wash", "clean", "cleaning", "care",
+         "dishwasher", "洗", "机洗", "清洗", "保养", "洗碗机"),
+    ),
+    Concept(
+        "contents", "包装内容",
+        ("included", "include", "includes", "in the box", "comes with", "accessories",
+         "包含", "配件", "包括", "附带"),
+    ),
+    Concept(
+        "temperature", "温度",
+        ("temperature", "heat", "heat resistant", "oven", "温度", "耐热", "耐高温"),
+        ("temperature",),
+    ),
+)  # fmt: skip
+"""The concepts questions and attribute names are matched through."""
+
+_LIMIT_WORDS = re.compile(
+    r"\b(?:max|maximum|limit|capacity|load|up to|rated)\b|最大|最高|最多|承重|载重|承载|上限",
+    re.IGNORECASE,
+)
+_MIN_WORDS = re.compile(r"\b(?:min|minimum|at least)\b|最小|最低|至少|下限", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_STOP = frozenset({
+    "the", "a", "an", "and", "or", "of", "for", "with", "in", "on", "to", "is", "it", "its",
+    "this", "that", "are", "be", "can", "do", "does", "you", "your", "my", "me", "i", "we",
+    "our", "not", "no", "yes", "what", "which", "how", "much", "many", "any", "some", "has",
+    "have", "was", "were", "will", "would", "could", "should", "there", "here", "from", "by",
+    "at", "as", "about", "up", "so", "if", "go", "am", "us", "he", "she", "they",
+})  # fmt: skip
+
+
+def _compile(word: str) -> re.Pattern[str]:
+    if _HAN.search(word):
+        return re.compile(re.escape(word))
+    return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", re.IGNORECASE)
+
+
+_CONCEPT_PATTERNS = tuple(
+    (c, tuple(_compile(w) for w in c.words), tuple(_compile(w) for w in c.generic))
+    for c in CONCEPTS
+)
+
+
+def concepts_in(text: str) -> tuple[Concept, ...]:
+    """Return the concepts any of whose words appear in ``text``.
+
+    Args:
+        text: A question or an attribute name.
+
+    Returns:
+        The concepts, in :data:`CONCEPTS` order; those named only by a generic word
+        (:attr:`Concept.generic`) only when no other concept is named.
+    """
+    named = [c for c, words, _ in _CONCEPT_PATTERNS if any(p.search(text) for p in words)]
+    if named:
+        return tuple(named)
+    return tuple(c for c, _, generic in _CONCEPT_PATTERNS if any(p.search(text) for p in generic))
+
+
+def key_concepts(fact: FactLine) -> tuple[Concept, ...]:
+    """Return the concepts a fact's name stands for.
+
+    A limit (``"max weight"``) is not the product's own weight, and a concept whose
+    values are of another kind of quantity (``"capacity: 120 kg"`` is no volume) is left
+    out.
+
+    Args:
+        fact: A fact.
+
+    Returns:
+        The concepts, in :data:`CONCEPTS` order.
+    """
+    if fact.kind == "price":
+        return tuple(c for c in CONCEPTS if c.name == "price")
+    limit = bool(_LIMIT_WORDS.search(fact.key))
+    families = {q.family for q in quantities(fact.value)}
+    return tuple(
+        c
+        for c in concepts_in(fact.key)
+        if not (c.kind == "own" and limit)
+        and not (c.families and families and not families & set(c.families))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A quantity the customer asked about, held against a limit among the facts.
+
+    Attributes:
+        asked: The customer's quantity.
+        limit: The attribute's quantity.
+        bound: ``"max"`` when the attribute is an upper limit, ``"min"`` for a lower one.
+        ok: Whether the customer's quantity is within the limit.
+    """
+
+    asked: Quantity
+    limit: Quantity
+    bound: Literal["max", "min"]
+    ok: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FactMatch:
+    """One fact a question asks about.
+
+    Attributes:
+        fact: The fact.
+        score: Strength of the evidence (higher is stronger).
+        evidence: What matched (``"name"``, ``"concept:load"``, ``"value"``, ``"unit"``).
+        concept: The concept it was matched through, if any (for labels in templates).
+        comparison: The numeric comparison, when the question carries a quantity and the
+            fact is a limit.
+    """
+
+    fact: FactLine
+    score: float
+    evidence: tuple[str, ...]
+    concept: Concept | None = None
+    comparison: Comparison | None = None
+
+
+MIN_SCORE = 2.0
+"""Evidence a fact needs to count as asked about: a name, a concept or a value word."""
+
+MAX_MATCHES = 3
+"""Most facts put first in a prompt; a question rarely asks about more."""
+
+
+def _content_words(text: str, shortest: int = 3) -> set[str]:
+    # Hyphenated tokens count whole and by part: "USB-C" is asked about as "usb c".
+    tokens = _WORD.findall(text.lower())
+    words = {*tokens, *(part for token in tokens for part in token.split("-"))}
+    return {
+        w.rstrip("s")
+        for w in words
+        if len(w) >= shortest and w not in _STOP and w not in UNIT_WORDS
+    }
+
+
+def _han_overlap(needle: str, haystack: str) -> bool:
+    # Half the character pairs of the needle, so "最大承重" is not matched by "最大" alone.
+    han = "".join(_HAN.findall(needle))
+    pairs = [han[i : i + 2] for i in range(len(han) - 1)]
+    return bool(pairs) and sum(pair in haystack for pair in pairs) * 2 >= len(pairs)
+
+
+def _comparison(fact: FactLine, asked: tuple[Quantity, ...]) -> Comparison | None:
+    limits = quantities(fact.value)
+    text = f"{fact.key} {fact.value}"
+    bound: Literal["max", "min"] | None = (
+        "min" if _MIN_WORDS.search(text) else "max" if _LIMIT_WORDS.search(text) else None
+    )
+    if bound is None:
+        return None
+    for limit in limits:
+        for quantity in asked:
+            if quantity.family == limit.family:
+                ok = quantity.base <= limit.base if bound == "max" else quantity.base >= limit.base
+                return Comparison(asked=quantity, limit=limit, bound=bound, ok=ok)
+    return None
+
+
+def _score(
+    fact: FactLine, question: str, asked_concepts: set[str], asked: tuple[Quantity, ...]
+) -> FactMatch | None:
+    score = 0.0
+    evidence: list[str] = []
+    concept = None
+    key_words = _content_words(fact.key)
+    if (key_words and key_words <= _content_words(question)) or _han_overlap(fact.key, question):
+        score, evidence = score + 3, [*evidence, "name"]
+    shared = [c for c in key_concepts(fact) if c.name in asked_concepts]
+    if shared:
+        concept = shared[0]
+        # A narrower concept named on both sides ("how high" and "seat height") is
+        # stronger evidence than the broader one it implies ("dimensions").
+        narrow = any(c.parent is not None for c in shared)
+        score, evidence = score + (3 if narrow else 2), [*evidence, f"concept:{concept.name}"]
+    if fact.kind == "attribute" and (
+        # Values are matched down to two letters, so sizes ("XL") and codes count.
+        (_content_words(fact.value, 2) - key_words) & _content_words(question, 2)
+        or _han_overlap(fact.value, question)
+    ):
+        score, evidence = score + 2, [*evidence, "value"]
+    families = {q.family for q in quantities(fact.value)}
+    if any(q.family in families for q in asked):
+        limit = bool(_LIMIT_WORDS.search(fact.key))
+        score, evidence = score + (2.5 if limit else 1.5), [*evidence, "unit"]
+    if score < MIN_SCORE:
+        return None
+    comparison = _comparison(fact, asked) if asked else None
+    return FactMatch(fact, score, tuple(evidence), concept, comparison)
+
+
+def _own_measure_of(fact: FactLine, limit_families: set[str]) -> bool:
+    concepts = key_concepts(fact)
+    return any(c.kind == "own" and set(c.families) & limit_families for c in concepts) and not any(
+        c.kind == "limit" for c in concepts
+    )
+
+
+def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, ...]:
+    """Return the facts ``question`` asks about, strongest first.
+
+    Args:
+        question: The (redacted) customer message.
+        facts: The product the conversation is about, or ``None``.
+
+    Returns:
+        At most :data:`MAX_MATCHES` matches scoring at least :data:`MIN_SCORE` and at
+        least half the best score; empty when no product is known or none matches. A
+        question about the cost of shipping does not match the product's price, and one
+        about a limit (how much it holds) not the product's own measure of that kind.
+    """
+    if facts is None:
+        return ()
+    named = concepts_in(question)
+    asked_concepts = {c.name for c in named} | {c.parent for c in named if c.parent}
+    if "free_shipping" in match_policies(question):
+        # "How much is shipping?" asks for the shipping cost, not the product's price.
+        asked_concepts.discard("price")
+    asked = quantities(question)
+    asked_found = [c for c in CONCEPTS if c.name in asked_concepts]
+    # "How much weight can it hold?" asks for a limit: the product's own weight is not it,
+    # though the word "weight" names it.
+    limit_families = {f for c in asked_found if c.kind == "limit" for f in c.families}
+    found = [
+        match
+        for fact in facts.lines()
+        if fact.kind in ("attribute", "price")
+        and not _own_measure_of(fact, limit_families)
+        and (match := _score(fact, question, asked_concepts, asked)) is not None
+    ]
+    found.sort(key=lambda m: -m.score)
+    if not found:
+        return ()
+    best = found[0].score
+    return tuple(m for m in found if m.score >= best / 2)[:MAX_MATCHES]
+
+
+_POLICY_WORDS: tuple[tuple[PolicyTopic, re.Pattern[str]], ...] = (
+    (
+        "returns",
+        re.compile(
+            r"\breturn(?:s|ing|ed)?\b|\bsend (?:it|them|this|these) back\b|\bexchange\b"
+            r"|退货|退换|换货|退回",
+            re.IGNORECASE,
+        ),
+    ),
+    ("refunds", re.compile(r"\brefund(?:s|ed)?\b|\bmoney back\b|退款|退钱", re.IGNORECASE)),
+    (
+        "shipping",
+        re.compile(
+            r"\bship(?:s|ping|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\bpostage\b"
+            r"|\bhow long (?:does|will) (?:it|delivery|shipping) take\b"
+            r"|配送|发货|运送|快递|送货|几天到|多久到|多久能到|物流",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "free_shipping",
+        re.compile(
+            r"\bfree (?:shipping|delivery|postage)\b|\b(?:shipping|delivery|postage) "
+            r"(?:cost|costs|fee|fees|charge|charges|price)\b|\bhow much is (?:shipping|"
+            r"delivery|postage)\b|包邮|免运费|运费|邮费",
+            re.IGNORECASE,
+        ),
+    ),
+    ("warranty", re.compile(r"\bwarrant(?:y|ies)\b|\bguarantee\b|保修|质保|保固", re.IGNORECASE)),
+)
+
+
+def match_policies(question: str) -> tuple[PolicyTopic, ...]:
+    """Return the policy topics ``question`` asks about.
+
+    Args:
+        question: The (redacted) customer message.
+
+    Returns:
+        The topics, in :class:`streams.facts.PolicyLine` order.
+    """
+    return tuple(topic for topic, pattern in _POLICY_WORDS if pattern.search(question))

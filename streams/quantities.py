@@ -1,0 +1,105 @@
+"""Quantities with units in shop text: ``"150 kg"``, ``"1,3 kg"``, ``"45厘米"``, ``"2 lbs"``.
+
+Questions and product attributes write the same measure in different units and languages;
+both are read into a :class:`Quantity` in the family's base unit (kilograms, metres, litres,
+watts, hours, milliampere-hours), so "OK for 300 lb?" can be compared with "max load:
+150 kg".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# unit spelling -> (family, factor to the family's base unit)
+_UNITS: dict[str, tuple[str, Decimal]] = {
+    "kg": ("mass", Decimal(1)), "kgs": ("mass", Decimal(1)), "kilo": ("mass", Decimal(1)),
+    "kilos": ("mass", Decimal(1)), "kilogram": ("mass", Decimal(1)),
+    "kilograms": ("mass", Decimal(1)), "g": ("mass", Decimal("0.001")),
+    "gram": ("mass", Decimal("0.001")), "grams": ("mass", Decimal("0.001")),
+    "lb": ("mass", Decimal("0.45359237")), "lbs": ("mass", Decimal("0.45359237")),
+    "pound": ("mass", Decimal("0.45359237")), "pounds": ("mass", Decimal("0.45359237")),
+    "公斤": ("mass", Decimal(1)), "千克": ("mass", Decimal(1)), "克": ("mass", Decimal("0.001")),
+    "斤": ("mass", Decimal("0.5")), "磅": ("mass", Decimal("0.45359237")),
+    "mm": ("length", Decimal("0.001")), "cm": ("length", Decimal("0.01")),
+    "m": ("length", Decimal(1)), "meter": ("length", Decimal(1)),
+    "meters": ("length", Decimal(1)), "metre": ("length", Decimal(1)),
+    "metres": ("length", Decimal(1)), "inch": ("length", Decimal("0.0254")),
+    "inches": ("length", Decimal("0.0254")), '"': ("length", Decimal("0.0254")),
+    "ft": ("length", Decimal("0.3048")), "feet": ("length", Decimal("0.3048")),
+    "foot": ("length", Decimal("0.3048")), "毫米": ("length", Decimal("0.001")),
+    "厘米": ("length", Decimal("0.01")), "公分": ("length", Decimal("0.01")),
+    "米": ("length", Decimal(1)), "英寸": ("length", Decimal("0.0254")),
+    "l": ("volume", Decimal(1)), "litre": ("volume", Decimal(1)),
+    "litres": ("volume", Decimal(1)), "liter": ("volume", Decimal(1)),
+    "liters": ("volume", Decimal(1)), "ml": ("volume", Decimal("0.001")),
+    "升": ("volume", Decimal(1)), "毫升": ("volume", Decimal("0.001")),
+    "w": ("power", Decimal(1)), "watt": ("power", Decimal(1)), "watts": ("power", Decimal(1)),
+    "kw": ("power", Decimal(1000)), "瓦": ("power", Decimal(1)),
+    "h": ("time", Decimal(1)), "hr": ("time", Decimal(1)), "hrs": ("time", Decimal(1)),
+    "hour": ("time", Decimal(1)), "hours": ("time", Decimal(1)),
+    "min": ("time", Decimal(1) / 60), "mins": ("time", Decimal(1) / 60),
+    "minutes": ("time", Decimal(1) / 60), "小时": ("time", Decimal(1)),
+    "分钟": ("time", Decimal(1) / 60), "mah": ("charge", Decimal(1)),
+    "毫安": ("charge", Decimal(1)), "毫安时": ("charge", Decimal(1)),
+    "°c": ("temperature", Decimal(1)), "度": ("temperature", Decimal(1)),
+    "gb": ("storage", Decimal(1)), "tb": ("storage", Decimal(1000)),
+}  # fmt: skip
+
+UNIT_WORDS = frozenset(u for u in _UNITS if u.isascii() and u.isalpha())
+"""Latin unit spellings (``"kg"``, ``"cm"``): words that say how much, not what."""
+
+_LATIN = sorted((u for u in _UNITS if u.isascii() and u != '"'), key=len, reverse=True)
+_HAN = sorted((u for u in _UNITS if not u.isascii()), key=len, reverse=True)
+_QUANTITY = re.compile(
+    r"(?<![A-Za-z0-9.,])(?P<num>\d+(?:[.,]\d+)?)\s*"
+    rf"(?:(?P<latin>{'|'.join(re.escape(u) for u in _LATIN)})(?![A-Za-z])"
+    rf"|(?P<han>{'|'.join(re.escape(u) for u in _HAN)})|(?P<inch>\"))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number with a unit, converted to its family's base unit.
+
+    Attributes:
+        raw: The text as written (``"140 kg"``).
+        family: ``"mass"``, ``"length"``, ``"volume"``, ``"power"``, ``"time"``,
+            ``"charge"``, ``"temperature"`` or ``"storage"``.
+        base: The value in the family's base unit.
+    """
+
+    raw: str
+    family: str
+    base: Decimal
+
+
+def _number(raw: str) -> Decimal | None:
+    # A single comma with one or two digits after it is a decimal comma ("1,3 kg").
+    text = raw.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", raw) else raw.replace(",", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Return every number-with-unit in ``text``.
+
+    Args:
+        text: A question or an attribute value.
+
+    Returns:
+        The quantities in order of appearance.
+    """
+    out = []
+    for match in _QUANTITY.finditer(text):
+        unit = (match.group("latin") or match.group("han") or match.group("inch")).lower()
+        value = _number(match.group("num"))
+        if value is None:
+            continue
+        family, factor = _UNITS[unit]
+        out.append(Quantity(raw=match.group().strip(), family=family, base=value * factor))
+    return tuple(out)

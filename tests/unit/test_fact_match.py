@@ -1,0 +1,234 @@
+"""Finding the facts and policies a question asks about, in English and Chinese."""
+
+# Chinese test messages are written with Chinese (full-width) punctuation.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from streams.fact_match import match_facts, match_policies
+from streams.facts import ProductFacts
+from streams.quantities import quantities
+
+CHAIR = ProductFacts(
+    product_id="chair-1",
+    title="Nordic Folding Chair",
+    category="Furniture",
+    attributes={
+        "max load": "150 kg",
+        "weight": "1.3 kg",
+        "colour": "oak brown",
+        "material": "beech wood",
+        "seat height": "46 cm",
+    },
+    price=59.0,
+    currency="EUR",
+)
+JACKET = ProductFacts(
+    product_id="j-1",
+    title="Storm Rain Jacket",
+    category="Outerwear",
+    attributes={
+        "material": "Gore-Tex shell",
+        "waterproof rating": "20000 mm",
+        "sizes": "S, M, L, XL",
+        "colour": "forest green",
+        "care": "machine wash at 30°C",
+    },
+)
+HEADPHONES = ProductFacts(
+    product_id="h-1",
+    title="Aero Wireless Headphones",
+    category="Audio",
+    attributes={
+        "battery life": "30 hours",
+        "connectivity": "Bluetooth 5.3",
+        "weight": "250 g",
+        "charging port": "USB-C",
+    },
+)
+SOFA = ProductFacts(
+    product_id="s-1",
+    title="Cloud Sofa",
+    category="Living room",
+    attributes={
+        "seat width": "200 cm",
+        "seat depth": "60 cm",
+        "max load": "300 kg",
+        "upholstery": "linen blend",
+    },
+)
+KETTLE = ProductFacts(
+    product_id="k-1",
+    title="Steel Kettle",
+    category="Kitchen",
+    attributes={"capacity": "1.7 l", "power": "2200 W", "承重": "5公斤"},
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("Is the chair OK for 140 kg?", "max load"),
+        ("Can I put 300 lb on it?", "max load"),
+        ("What is the max load?", "max load"),
+        ("How heavy is it?", "weight"),
+        ("What does it weigh?", "weight"),
+        ("这把椅子承重多少？", "max load"),
+        ("能承受160公斤吗", "max load"),
+        ("重量是多少", "weight"),
+        ("Does it come in brown?", "colour"),
+        ("有棕色的吗？", "colour"),
+        ("Is it made of wood?", "material"),
+        ("How high is the seat?", "seat height"),
+        ("How much is it?", "Price"),
+        ("How much is the chair?", "Price"),
+        ("How much weight can it hold?", "max load"),
+        ("多少钱？", "Price"),
+    ],
+)
+def test_the_asked_fact_comes_first(question: str, key: str) -> None:
+    matches = match_facts(question, CHAIR)
+    assert matches, question
+    assert matches[0].fact.key == key
+
+
+@pytest.mark.parametrize(
+    ("question", "ok"),
+    [
+        ("Is the chair OK for 140 kg?", True),
+        ("Can it take 160kg?", False),
+        ("Would 300 lb be fine?", True),  # 136 kg
+        ("Would 350 lbs be fine?", False),  # 159 kg
+        ("能承受160公斤吗", False),
+        ("我200斤能坐吗", True),  # 100 kg
+    ],
+)
+def test_a_quantity_is_compared_with_the_limit(question: str, ok: bool) -> None:
+    [first, *_] = match_facts(question, CHAIR)
+    assert first.fact.key == "max load"
+    assert first.comparison is not None
+    assert first.comparison.ok is ok
+    assert first.comparison.bound == "max"
+
+
+def test_the_products_own_weight_is_not_a_limit() -> None:
+    matches = match_facts("Is the chair OK for 140 kg?", CHAIR)
+    assert "weight" not in [m.fact.key for m in matches]
+    [weight] = [m for m in match_facts("How heavy is it?", CHAIR)]
+    assert weight.comparison is None
+
+
+@pytest.mark.parametrize(
+    ("facts", "question", "key"),
+    [
+        (JACKET, "Is it really waterproof?", "waterproof rating"),
+        (JACKET, "Do you have it in XL?", "sizes"),
+        (JACKET, "有XL码吗？", "sizes"),
+        (JACKET, "可以机洗吗？", "care"),
+        (JACKET, "这件夹克防水吗？", "waterproof rating"),
+        (HEADPHONES, "How long does the battery last?", "battery life"),
+        (HEADPHONES, "Can I charge it with usb c?", "charging port"),
+        (HEADPHONES, "支持蓝牙吗？", "connectivity"),
+        (HEADPHONES, "耳机多重？", "weight"),
+        (SOFA, "How wide is it?", "seat width"),
+        (SOFA, "How deep is the seat?", "seat depth"),
+        (SOFA, "沙发有多宽？", "seat width"),
+        (SOFA, "What fabric is it?", "upholstery"),
+        (SOFA, "Can three adults, 270 kg in total, sit on it?", "max load"),
+    ],
+)
+def test_facts_of_other_products(facts: ProductFacts, question: str, key: str) -> None:
+    matches = match_facts(question, facts)
+    assert matches and matches[0].fact.key == key, matches
+
+
+def test_a_narrow_measure_comes_before_the_broad_one() -> None:
+    desk = ProductFacts(
+        product_id="d",
+        title="Desk",
+        category="Office",
+        attributes={"height range": "72-120 cm", "desktop size": "140 x 70 cm"},
+    )
+    keys = [m.fact.key for m in match_facts("How high does it go?", desk)]
+    assert keys == ["height range", "desktop size"]
+    only_dimensions = ProductFacts(
+        product_id="b", title="Box", category="Storage", attributes={"dimensions": "50 x 30 cm"}
+    )
+    assert [m.fact.key for m in match_facts("How tall is it?", only_dimensions)] == ["dimensions"]
+
+
+def test_a_limit_question_does_not_match_the_own_measure() -> None:
+    keys = [m.fact.key for m in match_facts("How much weight can it hold?", CHAIR)]
+    assert keys == ["max load"]
+
+
+def test_volume_and_chinese_attribute_names() -> None:
+    [capacity, *_] = match_facts("Will it hold 2 litres?", KETTLE)
+    assert capacity.fact.key == "capacity"
+    assert capacity.comparison is not None and not capacity.comparison.ok
+    assert match_facts("承重是多少？", KETTLE)[0].fact.key == "承重"
+    assert match_facts("What is the wattage?", KETTLE)[0].fact.key == "power"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Hello!", "Where is my order?", "How long does shipping take?", "你好", "谢谢"],
+)
+def test_questions_about_nothing_in_the_facts_match_nothing(question: str) -> None:
+    assert match_facts(question, CHAIR) == ()
+
+
+def test_no_product_no_match() -> None:
+    assert match_facts("How heavy is it?", None) == ()
+
+
+def test_a_shipping_cost_question_is_not_about_the_price() -> None:
+    assert [m.fact.key for m in match_facts("How much is shipping?", CHAIR)] == []
+    assert "free_shipping" in match_policies("How much is shipping?")
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("What is your return policy?", "returns"),
+        ("退货政策是什么？", "returns"),
+        ("When do I get my refund?", "refunds"),
+        ("退款多久到账", "refunds"),
+        ("How long does delivery take?", "shipping"),
+        ("发货要几天？", "shipping"),
+        ("Is there free shipping?", "free_shipping"),
+        ("包邮吗", "free_shipping"),
+        ("Does it have a warranty?", "warranty"),
+        ("保修多久？", "warranty"),
+    ],
+)
+def test_policy_topics(question: str, topic: str) -> None:
+    assert topic in match_policies(question)
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "base"),
+    [
+        ("150 kg", "mass", Decimal(150)),
+        ("1,3 kg", "mass", Decimal("1.3")),
+        ("200斤", "mass", Decimal(100)),
+        ("能坐160公斤吗", "mass", Decimal(160)),
+        ("45 cm", "length", Decimal("0.45")),
+        ('15" laptop', "length", Decimal("0.381")),
+        ("1.7 l", "volume", Decimal("1.7")),
+        ("500毫升", "volume", Decimal("0.5")),
+        ("2200 W", "power", Decimal(2200)),
+    ],
+)
+def test_quantities(text: str, family: str, base: Decimal) -> None:
+    [quantity] = quantities(text)
+    assert quantity.family == family
+    assert quantity.base == base
+
+
+def test_numbers_without_units_and_words_are_not_quantities() -> None:
+    assert quantities("size M, order 12345, 2 large mugs") == ()

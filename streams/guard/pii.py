@@ -125,13 +125,33 @@ def _trimmed(text: str, span: Span) -> Span | None:
     return start, end
 
 
+# Digits of one number are one find: a shape that lies strictly inside a longer number of
+# another of these kinds is a part of that number ("001-01-0001" in "+33 001-01-0001" is
+# not a social security number), whatever the kinds' order.
+_NUMBER_KINDS = frozenset({"national_id", "card", "phone"})
+
+
+def _inside_longer_number(kind: str, span: Span, found: dict[str, list[Span]]) -> bool:
+    if kind not in _NUMBER_KINDS:
+        return False
+    start, end = span
+    return any(
+        other_kind != kind and s <= start and end <= e and (e - s) > (end - start)
+        for other_kind in _NUMBER_KINDS
+        for s, e in found.get(other_kind, ())
+    )
+
+
 def _finds(text: str) -> list[tuple[Span, str]]:
     """Non-overlapping spans to replace, each with its kind, in text order."""
     folded = fold_width(text)
+    found = {kind: _merge(detect(folded)) for kind, detect in _DETECTORS}
     accepted: list[tuple[Span, str]] = []
-    for kind, detect in _DETECTORS:
+    for kind, _ in _DETECTORS:
         taken = [span for span, _ in accepted]
-        for span in _merge(detect(folded)):
+        for span in found[kind]:
+            if _inside_longer_number(kind, span, found):
+                continue
             for piece in _minus(span, taken):
                 trimmed = _trimmed(folded, piece)
                 if trimmed is not None:

@@ -325,3 +325,11 @@ def shop_strings(draw: st.DrawFn) -> str:
 @given(text=shop_strings())
 def test_shop_numbers_survive(text: str) -> None:
     assert redact(text) == Redaction(text=text, found=())
+
+
+def test_a_number_shape_inside_a_longer_phone_number_is_part_of_it() -> None:
+    # Found by the phone property above: the national part looked like a social security
+    # number, so the message was said to hold a national ID too.
+    result = redact("You can call me at +33 001-01-0001 tomorrow.")
+    assert result.text == "You can call me at [PHONE] tomorrow."
+    assert result.found == ("phone",)

@@ -1,4 +1,4 @@
-"""Self-healing workers on the real broker: restarts, orphans, bounded stops, dead agents.
+"""Self-healing workers on the real broker: restarts, orphans, bounded stops, dead agents, stalls.
 
 The workers here run the alerts task only (no model to load); an input event counts as
 processed when the worker's consumer group has committed past it, which happens only after its
@@ -207,3 +207,33 @@ def test_ready_is_503_while_an_agent_is_dead_then_the_worker_is_restarted(
     finally:
         worker.stop()
     assert "worker.restart reason=agent_crashed" in worker.tail(400)
+
+
+def test_a_stall_before_the_first_commit_is_caught_and_restarted(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # A second agent on the alerts input never finishes its first event: nothing on that
+    # partition can be committed, ever. The group has no committed offset to compare with,
+    # so the watchdog must count from the partition's earliest offset.
+    quick = _quick(settings).model_copy(update={"stall_after_s": 8.0})
+    topic = quick.topics.sentiment
+    held = tmp_path / "held"
+    command = [*FAULTY, "--hold-topic", topic, "--hold-once", str(held)]
+    worker = WorkerProcess(
+        quick, tasks="alerts", web_port=16085, log_file=tmp_path / "w.log", command=command
+    )
+    try:
+        worker.start().wait_ready()
+        first = worker.worker_pid()
+        produce_events(quick, topic, _results(quick, 0, 1))
+        wait_for(held.exists, 30, "the event to be held")
+        assert _committed(quick, topic) == 0
+        wait_for(lambda: worker.worker_pid() not in {None, first}, 60, "a stall restart")
+        worker.wait_ready()
+        # The restarted worker holds nothing (once only): the event is processed and committed.
+        wait_for(lambda: _committed(quick, topic) >= 1, 60, "the event committed")
+    finally:
+        worker.stop()
+    log = worker.tail(400)
+    assert "worker.stalled" in log
+    assert "worker.restart reason=stalled" in log

@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import faust
 
 from streams.kafka_config import ssl_context
+from streams.lifecycle import Lifecycle
+from streams.liveness import agent_supervisor
 from streams.pipeline import Pipeline
 from streams.settings import KafkaSettings, Settings
 
@@ -33,9 +35,14 @@ def broker_credentials(kafka: KafkaSettings) -> faust.auth.Credentials | None:
     return None
 
 
-def create_app(settings: Settings) -> faust.App:
-    """A Faust app configured from settings; agents are registered separately."""
+def create_app(settings: Settings, lifecycle: Lifecycle | None = None) -> faust.App:
+    """A Faust app configured from settings; agents are registered separately.
+
+    A dead agent stops the worker through ``lifecycle`` (streams.liveness) instead of being
+    replaced in place.
+    """
     kafka = settings.kafka
+    lifecycle = lifecycle or Lifecycle(settings.supervision)
     return faust.App(
         settings.app_id,
         broker=f"kafka://{kafka.bootstrap}",
@@ -58,11 +65,18 @@ def create_app(settings: Settings) -> faust.App:
         web_host=settings.web_bind,
         web_in_thread=False,
         table_standby_replicas=0,
+        agent_supervisor=agent_supervisor(lifecycle),
     )
 
 
-def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.App, Pipeline]:
-    """The app with the agents of the chosen tasks and the web endpoints registered."""
+def build(
+    settings: Settings, tasks: Sequence[str] = ALL_TASKS, lifecycle: Lifecycle | None = None
+) -> tuple[faust.App, Pipeline]:
+    """The app with the agents of the chosen tasks and the web endpoints registered.
+
+    ``lifecycle`` is the worker process's (streams.lifecycle): dead agents, parent checks and
+    the shutdown bound report to it; a fresh one is made when none is given.
+    """
     from streams import lag, watchdog, web
     from streams.agents import alerts, products, replies, sentiment
 
@@ -70,7 +84,8 @@ def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.A
     if unknown:
         msg = f"unknown tasks {sorted(unknown)}; choose from {ALL_TASKS}"
         raise ValueError(msg)
-    app = create_app(settings)
+    lifecycle = lifecycle or Lifecycle(settings.supervision)
+    app = create_app(settings, lifecycle)
     pipeline = Pipeline(
         settings, app, ThreadPoolExecutor(max_workers=2, thread_name_prefix="model")
     )
@@ -87,7 +102,8 @@ def build(settings: Settings, tasks: Sequence[str] = ALL_TASKS) -> tuple[faust.A
         if "replies" in tasks:
             pipeline.load_replies()
             replies.register(app, pipeline, facts)
-    web.register(app, pipeline)
+    web.register(app, pipeline, lifecycle)
+    lifecycle.register(app)
     t = settings.topics
     inputs = {
         "sentiment": t.reviews,

@@ -148,6 +148,23 @@ class ConsoleSettings(_Frozen):
     max_rows: int = Field(default=500, gt=0)
 
 
+class SupervisionSettings(_Frozen):
+    """How a worker is kept alive: restarts by its supervisor, and bounded shutdowns."""
+
+    # Restarts wait restart_initial_s, doubling per restart still inside the window, capped.
+    restart_initial_s: float = Field(default=1.0, gt=0)
+    restart_max_s: float = Field(default=60.0, gt=0)
+    # More than restart_budget restarts within restart_window_s: the supervisor gives up.
+    restart_budget: int = Field(default=10, ge=0)
+    restart_window_s: float = Field(default=600.0, gt=0)
+    # A stop (SIGTERM, SIGINT, orphaned) abandons in-flight work after this long and exits.
+    shutdown_timeout_s: float = Field(default=30.0, gt=0)
+    # A worker with a crashed agent gives its other agents this long to finish, then exits.
+    crash_exit_timeout_s: float = Field(default=5.0, gt=0)
+    # How often a supervised worker checks that its supervisor still runs.
+    parent_check_s: float = Field(default=2.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All of shopstream's configuration, frozen once built."""
 
@@ -174,6 +191,8 @@ class Settings(BaseSettings):
     # Input waiting this long with no batch started or finished means the worker is stalled:
     # it exits and its supervisor restarts it (see streams.watchdog).
     stall_after_s: float = Field(default=300.0, gt=0)
+    # Restarts, shutdown bounds and parent checks of supervised workers (streams.supervisor).
+    supervision: SupervisionSettings = SupervisionSettings()
     migrations_dir: Path = PROJECT_ROOT / "compose" / "clickhouse" / "migrations"
 
     @property

@@ -11,6 +11,8 @@ from prometheus_client import generate_latest
 
 from streams import flow, metrics
 from streams.clickhouse.client import make_client
+from streams.lifecycle import Lifecycle
+from streams.liveness import agents_alive
 from streams.pipeline import Pipeline
 from streams.stack.process import port_open
 
@@ -50,8 +52,8 @@ def _product_sentiment(pipeline: Pipeline, product_id: str) -> dict[str, Any]:
     }
 
 
-def register(app: faust.App, pipeline: Pipeline) -> None:
-    """Attach the views to the app's web server."""
+def register(app: faust.App, pipeline: Pipeline, lifecycle: Lifecycle) -> None:
+    """Attach the views to the app's web server (``lifecycle`` knows which agents died)."""
 
     @app.page("/health")
     class Health(View):
@@ -66,6 +68,7 @@ def register(app: faust.App, pipeline: Pipeline) -> None:
                 None, _kafka_reachable, pipeline.settings.kafka.bootstrap
             )
             views = {name: view.caught_up for name, view in pipeline.views.items()}
+            agents = agents_alive(app, lifecycle)
             group = flow.joined(app)
             checks = {
                 "group": group,
@@ -73,8 +76,17 @@ def register(app: faust.App, pipeline: Pipeline) -> None:
                 "clickhouse": pipeline.clickhouse.healthy,
                 "models": pipeline.providers,
                 "views": views,
+                "agents": agents,
+                "stopping": lifecycle.stopping,
             }
-            ready = group and kafka_ok and pipeline.clickhouse.healthy and all(views.values())
+            ready = (
+                group
+                and kafka_ok
+                and pipeline.clickhouse.healthy
+                and all(views.values())
+                and all(agents.values())
+                and not lifecycle.stopping
+            )
             metrics.WORKER_UP.set(1 if ready else 0)
             return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)
 

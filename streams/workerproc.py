@@ -1,4 +1,8 @@
-"""A worker run as a child process: for the demo, the benchmarks and the crash tests."""
+"""A worker run as a child process: for the demo, the benchmarks and the crash tests.
+
+The process started is ``shopstream worker``, which supervises: :attr:`WorkerProcess.proc` is
+the supervisor, and :meth:`WorkerProcess.worker_pid` the Faust worker it runs.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 from streams.errors import StackError
@@ -26,12 +31,15 @@ class WorkerProcess:
         web_port: int | None = None,
         log_file: Path | None = None,
         env: dict[str, str] | None = None,
+        command: Sequence[str] | None = None,
     ) -> None:
+        """``command`` replaces ``python -m streams worker`` (``--tasks`` is appended)."""
         self.settings = settings
         self.tasks = tasks
         self.web_port = web_port or settings.web_port
         self.log_file = log_file or settings.state_dir / "log" / f"worker-{self.web_port}.log"
         self.env = env or {}
+        self.command = list(command or (sys.executable, "-m", "streams", "worker"))
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
@@ -45,7 +53,7 @@ class WorkerProcess:
         }
         with self.log_file.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streams", "worker", "--tasks", self.tasks],
+                [*self.command, "--tasks", self.tasks],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -75,6 +83,22 @@ class WorkerProcess:
             time.sleep(0.3)
         msg = f"worker not ready after {timeout_s:.0f}s; log:\n{self.tail()}"
         raise StackError(msg)
+
+    def worker_pid(self) -> int | None:
+        """The pid of the worker the supervisor runs now, if one runs (Linux ``/proc``)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return None
+        pids = [int(pid) for pid in children.split()]
+        return pids[0] if pids else None
+
+    def signal_supervisor(self, signum: int) -> None:
+        """Send a signal to the supervisor alone (its worker is left to react by itself)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signum)
 
     def kill(self) -> None:
         """SIGKILL the worker, as a crash would."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -27,30 +28,42 @@ from streams.settings import Settings
     "--supervise/--no-supervise",
     default=True,
     show_default=True,
-    help="Run the worker in a child process, restarted when its watchdog reports a stall.",
+    help="Run the worker in a child process, restarted whenever it exits abnormally.",
+)
+@click.option(
+    "--supervisor-pid",
+    type=int,
+    default=None,
+    hidden=True,
+    help="Set by the supervisor: the worker stops when this process is no longer its parent.",
 )
 @click.pass_obj
-def worker(settings: Settings, tasks: str, supervise: bool) -> None:
+def worker(settings: Settings, tasks: str, supervise: bool, supervisor_pid: int | None) -> None:
     """Run a stream worker (joins the consumer group; scale by starting more)."""
     logs.configure(settings.worker_log_level)
     if supervise:
         # The supervising parent only starts and restarts the worker: it loads nothing else.
         from streams.supervisor import supervise as run_supervised
 
-        sys.exit(run_supervised(["--tasks", tasks]))
-    import faust
-
+        worker_args = ["--tasks", tasks, "--supervisor-pid", str(os.getpid())]
+        sys.exit(run_supervised(worker_args, settings.supervision))
     from streams.app import build
     from streams.clickhouse.migrations import migrate
+    from streams.lifecycle import Lifecycle, run_worker
     from streams.topics import ensure_topics
 
+    lifecycle = Lifecycle(settings.supervision, supervisor_pid=supervisor_pid)
+    if lifecycle.orphaned():  # the supervisor died while this process was starting
+        sys.exit(1)
     ensure_topics(settings)
     migrate(settings.clickhouse, settings.migrations_dir)
-    app, pipeline = build(settings, [t.strip() for t in tasks.split(",") if t.strip()])
+    names = [t.strip() for t in tasks.split(",") if t.strip()]
+    app, pipeline = build(settings, names, lifecycle)
     try:
-        faust.Worker(app, loglevel=settings.worker_log_level).execute_from_commandline()
+        code = run_worker(app, lifecycle, settings.worker_log_level)
     finally:
         pipeline.clickhouse.close()
+    sys.exit(code)
 
 
 @click.command(name="replay")

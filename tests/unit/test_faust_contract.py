@@ -1,0 +1,51 @@
+"""What the worker runtime relies on in faust-streaming and mode: fails when upstream changes.
+
+streams.liveness, streams.lifecycle and streams.watchdog use Faust's extension points (the
+``agent_supervisor`` setting, ``Service.on_stop``) and one private field with no public
+accessor. Each test names the upstream behaviour it pins; a failure here means re-reading that
+code in the new version before trusting the runtime on it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import version
+
+import faust
+import mode
+from faust.agents.agent import Agent
+from faust.transport.consumer import Consumer
+from mode.services import Service
+
+
+def test_the_pinned_versions() -> None:
+    assert faust.__version__ == "0.15.3"
+    assert version("mode-streaming").startswith("0.7.")
+
+
+def test_an_actor_that_raises_is_handed_to_the_agent_supervisor() -> None:
+    # streams.liveness: a crashed actor reaches the strategy's restart_services.
+    source = inspect.getsource(Agent._execute_actor)
+    assert "await aref.crash(exc)" in source
+    assert "self.supervisor.wakeup()" in source
+    strategy = inspect.getsource(Agent._get_supervisor_strategy)
+    assert "self.app.conf.agent_supervisor" in strategy
+    loop = inspect.getsource(mode.SupervisorStrategy._supervisor.fun)
+    assert "self.service_operational(service)" in loop
+    assert "await self.restart_services(to_restart)" in loop
+
+
+def test_a_stop_runs_on_stop_before_the_children_stop() -> None:
+    # streams.lifecycle arms its deadline in the worker's on_stop, ahead of the app's stop.
+    source = inspect.getsource(Service.stop)
+    assert source.index("await self.on_stop()") < source.index("await self._stop_children()")
+
+
+def test_the_consumer_keeps_its_committed_offsets_in_a_mapping() -> None:
+    # streams.watchdog reads Consumer._committed_offset: offsets Faust has committed, by TP,
+    # in Kafka's convention (the next offset to read).
+    assert "_committed_offset" in Consumer.__annotations__
+    commit = inspect.getsource(Consumer._commit_offsets)
+    assert "self._committed_offset.update(committable_offsets)" in commit
+    new_offset = inspect.getsource(Consumer._new_offset)
+    assert "the return value will be: 10" in new_offset

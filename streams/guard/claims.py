@@ -45,7 +45,7 @@ _TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("certification", re.compile(lx.CERTIFICATIONS_ZH, _I)),
     ("origin", _words(lx.PLACES)),
     ("origin", re.compile(lx.ORIGINS_ZH)),
-    ("compatibility", re.compile(lx.COMPATIBILITY_ZH)),
+    ("brand", re.compile(lx.BRANDS_ZH)),
     ("brand", _words(lx.BRANDS)),
     ("health", _words(lx.HEALTH)),
     ("health", re.compile(lx.HEALTH_ZH)),
@@ -70,10 +70,7 @@ _TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("third_party", re.compile(rf"(?<![{_LATIN_CHAR}])(?:{lx.THIRD_PARTY_TRIGGERS}){_OBJECT}", _I)),
 )
 _TRIGGERS_ZH: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "material",
-        re.compile(rf"(?:{lx.MATERIAL_TRIGGERS_ZH})(?P<object>[^{_ZH_PUNCT},.;:!?\s]{{1,8}})"),
-    ),
+    ("material", re.compile(lx.MATERIAL_TRIGGERS_ZH)),
     (
         "compatibility",
         re.compile(rf"(?:兼容|适用于|适配|专为)(?P<object>[^{_ZH_PUNCT},.;:!?]{{1,12}})"),
@@ -95,6 +92,7 @@ _OBJECT_END = re.compile(
 _OBJECT_TAIL_ZH = re.compile(lx.OBJECT_TAIL_ZH)
 _DEVICE = _words(lx.DEVICES)
 _BRAND = _words(lx.BRANDS)
+_BRAND_ZH = re.compile(lx.BRANDS_ZH)
 TOKEN = re.compile(r"[^\W_]+(?:'[a-z]+)?")
 _LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -105,7 +103,7 @@ _NUMBER_WORDS = frozenset(
     }
 )  # fmt: skip
 # A capitalised or camel-case word: a name the text introduces ("Nintendo", "iPhone").
-_NAME = re.compile(rf"(?<![{_LATIN_CHAR}'])(?:[A-Z][\w'&-]*|[a-z]+[A-Z][\w-]*)")
+_NAME = re.compile(rf"(?<![{_LATIN_CHAR}'])(?:[A-Z][{_LATIN_CHAR}'&]*|[a-z]+[A-Z][{_LATIN_CHAR}]*)")
 _FIRST_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f'-]+")
 LEADING = re.compile("^[\\s\\-\u2013\u2014*\u2022\u00b7(\"'\u201c\u2018\\[]+")
 _SUFFIXES = (
@@ -217,7 +215,7 @@ def _object_keys(kind: str, phrase: str) -> tuple[str, ...]:
         or any(c.isdigit() for c in w)
         or _DEVICE.fullmatch(w)
         or _BRAND.fullmatch(w)
-        or _CJK.search(w)
+        or _BRAND_ZH.search(w)
     )
 
 
@@ -264,7 +262,8 @@ def find_claims(sentence: str) -> tuple[Claim, ...]:
             found.setdefault((kind, words), Claim(kind, words, _keys(words) or (words,)))
     for kind, pattern in (*_TRIGGERS, *_TRIGGERS_ZH):
         for match in pattern.finditer(sentence):
-            keys = _object_keys(kind, match.group("object"))
+            groups = match.groupdict()
+            keys = _object_keys(kind, groups.get("object") or groups.get("made") or "")
             if keys:
                 words = " ".join(match.group().split()).lower()
                 found.setdefault((kind, words), Claim(kind, words, keys, phrase=False))

@@ -61,8 +61,12 @@ MATERIAL_TRIGGERS = (
 )
 """Wording that introduces what a product is made of."""
 
-MATERIAL_TRIGGERS_ZH = "材质为|材质是|面料为|面料是|由|采用|选用|精选"
-"""Chinese wording that introduces a material; the object must be grounded."""
+MATERIAL_TRIGGERS_ZH = (
+    "(?:材质|面料|材料)(?:为|是|[:\uff1a])(?P<object>[^\\s\u3002\uff0c\uff1b\uff01\uff1f,.;!?]{1,8})"
+    "|(?:由|采用|选用|精选)(?P<made>[^\\s\u3002\uff0c\uff1b\uff01\uff1f,.;!?]{1,8}?)"
+    "(?:精心|手工)?(?:制成|制作|制造|打造|而成|做成)"
+)
+"""Chinese wording around a material ("材质为…", "采用…制成"); the material must be grounded."""
 
 OBJECT_TAIL_ZH = "(?:精心|手工)?(?:制成|制作|制造|打造|而成|做成|材质|材料|面料|的)+$"
 """What ends a Chinese object phrase without belonging to it ("竹纤维制成" names 竹纤维)."""
@@ -130,8 +134,10 @@ DEVICES = (
 )
 """Things compatibility is claimed with (a claim only when the object names one)."""
 
+_MODEL = r"(?: ?(?:\d+[a-z]*|pro|max|mini|plus|se|air|ultra)(?![a-z]))*"
+
 BRANDS = (
-    r"iphone\s?\w*|ipad\s?\w*|macbook\s?\w*|airpods?|imac|samsung|galaxy|google|"
+    rf"iphone{_MODEL}|ipad{_MODEL}|macbook{_MODEL}|airpods?|imac|samsung|galaxy|google|"
     r"android|ios|ipados|macos|linux|chromebook|huawei|xiaomi|oneplus|oppo|vivo|"
     r"motorola|nokia|lenovo|dell|hp|asus|acer|microsoft|sony|playstation|ps[2345]|xbox|"
     r"nintendo|switch oled|wii|steam deck|alexa|echo dot|siri|google home|homekit|kindle|"
@@ -142,8 +148,8 @@ BRANDS = (
 )
 """Brands, devices and platforms that text may only name when the facts do."""
 
-COMPATIBILITY_ZH = "兼容|适用于|适配|专为|苹果|华为|小米|三星|索尼|任天堂|安卓"
-"""Chinese compatibility wording and common brand names."""
+BRANDS_ZH = "苹果|华为|小米|三星|索尼|任天堂|安卓|鸿蒙|微软|戴尔|联想"
+"""Chinese names of brands and platforms."""
 
 HEALTH = (
     r"health(?:y|ier|iest|ful)?|(?:\w+ )?health|immun\w*|hypo-?allergenic|allerg\w*|"
@@ -156,7 +162,10 @@ HEALTH = (
     r"inflammation|vitamins?|nutrients?|nutritious|sleep better|insomnia|anxiety|stress relief|"
     r"(?:reduces?|relieves?|prevents?|boosts?|improves?|promotes?|protects?|strengthens?|"
     r"supports?) (?:your |the )?(?:\w+ )?(?:health|immunity|immune system|sleep|posture|"
-    r"circulation|joints?|spine|skin|digestion|metabolism|pain|stress|hair growth)|"
+    r"circulation|joints?|spine|back|skin|digestion|metabolism|pain|stress|hair growth|"
+    r"eye ?strain|eyes?|"
+    r"eyesight|vision|hearing|ears?|teeth|gums|heart|brain|muscles?|bones?|body)|"
+    r"eye strain|eyestrain|"
     r"gentle on (?:the |your )?skin|sensitive skin|skin-friendly|"
     r"(?:babies|infants|newborns|toddlers|pregnan\w*)"
 )

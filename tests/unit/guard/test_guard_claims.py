@@ -133,6 +133,9 @@ UNSUPPORTED: list[tuple[str, ProductFacts, str]] = [
     ("采用德国进口材料。", TOWEL, "origin"),
     ("已获得FDA认证。", TOWEL, "certification"),
     ("纯棉材质，柔软亲肤。", TOWEL, "material"),
+    ("It protects your joints and improves posture.", MAT, "health"),
+    ("耳机兼容苹果MacBook和Windows电脑。", EARBUDS, "compatibility"),
+    ("The flicker-free sound keeps your ears rested.", EARBUDS, "property"),
 ]
 
 GROUNDED: list[tuple[str, ProductFacts]] = [
@@ -158,6 +161,8 @@ GROUNDED: list[tuple[str, ProductFacts]] = [
     ("The FlowFit Yoga Mat is 6 mm thick.", MAT),
     ("At 29.99 EUR it is good value.", MAT),
     ("Its soft, comfortable feel makes every session a pleasure.", EARBUDS),
+    ("This iPhone case is slim and light.", CASE),
+    ("它专为日常使用设计，手感舒适。", TOWEL),
 ]
 
 

@@ -154,7 +154,7 @@ BRANDS_ZH = "苹果|华为|小米|三星|索尼|任天堂|安卓|鸿蒙|微软|�
 HEALTH = (
     r"health(?:y|ier|iest|ful)?|(?:\w+ )?health|immun\w*|hypo-?allergenic|allerg\w*|"
     r"anti-?bacterial|anti-?microbial|anti-?viral|anti-?fungal|germs?|bacteria|viruses|"
-    r"non-?toxic|toxic|toxins?|chemical-free|bpa-free|bpa|phthalates?|lead-free|"
+    r"non-?toxic|toxic|toxins?|chemical-free|harmful|chemicals|bpa-free|bpa|phthalates?|lead-free|"
     r"(?:baby|child|kid|skin|food|pet|eco)[- ]safe|safe (?:for|to|on|around) [\w ]+?|"
     r"cures?|cured|healing|heals?|remed(?:y|ies)|therap\w*|treatments?|medical|medicinal|"
     r"medically|clinical\w*|doctors?|dermatolog\w*|physicians?|orthop(?:a)?edic|"
@@ -183,7 +183,8 @@ PROPERTIES = (
     r"ip[x\d]\d|uv ?\d+|uv protection|spf ?\d*|breathable|moisture-wicking|quick-dry(?:ing)?|"
     r"eco-?friendly|environmentally friendly|sustainabl[ey]|biodegradable|compostable|"
     r"recyclable|recycled|upcycled|organic|vegan|cruelty-free|carbon[- ]neutral|"
-    r"all-natural|100% natural|handmade|hand-made|handcrafted|patented|patent-pending"
+    r"all-natural|100% natural|handmade|hand-made|handcrafted|patented|patent-pending|"
+    r"hand-?(?:painted|stitched|sewn|woven|carved|blown|knitted|poured|finished|crafted)"
 )
 """Product properties a shopper can check (waterproof, non-slip, recycled, …)."""
 
@@ -209,7 +210,13 @@ AWARDS = (
     r"world'?s (?:best|finest|first|leading|most \w+)|industry[- ]leading|market[- ]leading|"
     r"(?:leading|top) brand|unbeatable|unrivall?ed|unmatched|unparall?eled|second to none|"
     r"best[- ]in[- ]class|voted|highly[- ]rated|(?:rave|glowing|positive) reviews|"
-    r"millions of|thousands of|bestseller|"
+    r"millions|thousands|hundreds of (?:customers|buyers|reviews)|bestseller|lifetime|"
+    r"(?:trusted|loved|chosen|preferred|favou?red|adored) by|rated (?:\d|by|as)|"
+    r"\d(?:\.\d)? (?:out of (?:5|five|10|ten)|stars?)|on the market|in the world|ever made|"
+    r"of all time|(?:the|our|its) (?:most|least) [a-z]+|"
+    r"(?:the|our|its) (?!(?:rest|interest|forest|guest|request|chest|quest|test|nest|west|contest|"
+    r"harvest|honest|latest|modest|digest|manifest|protest|arrest)\b)[a-z]{2,}est|"
+    r"lasts? (?:a lifetime|forever)|indestructible|unbreakable|"
     r"(?:the|our) (?:best|finest|highest[- ]quality|top|cheapest|lowest[- ]priced)|finest|"
     r"(?:clinically|scientifically) proven|proven|viral|trending|as seen on \w+"
 )
@@ -291,13 +298,16 @@ NAMES_ALLOWED = frozenset(
         "easter", "halloween", "thanksgiving", "valentine's", "valentine", "mother's", "father's",
         "new", "year", "year's", "diwali", "eid", "hanukkah", "ramadan", "monday", "tuesday",
         "wednesday", "thursday", "friday", "saturday", "sunday",
+        "customer", "customers", "service", "support", "team", "shop", "store",
     }
 )  # fmt: skip
 """Capitalised words that name no product, brand or third party."""
 
 DEPENDENT_OPENERS = (
-    r"this|that|these|those|therefore|thus|hence|so|also|moreover|furthermore|additionally|"
-    r"in addition|as a result|because of (?:this|that)|that's why|plus|what's more|"
-    r"因此|所以|此外|另外|而且|同时|这|这些|这样"
+    r"this (?:means|makes|is why|ensures|helps|allows|lets|way|also)|"
+    r"that (?:means|makes|is why|ensures|way)|that's why|these (?:features|benefits|qualities)|"
+    r"therefore|thus|hence|so|also|moreover|furthermore|additionally|in addition|as a result|"
+    r"because of (?:this|that)|plus|what's more|it also|they also|"
+    r"因此|所以|此外|另外|而且|同时|这意味着|这使|这让|这样"
 )
 """Sentence openings that lean on the previous sentence; they go when it goes."""

@@ -53,10 +53,17 @@ MAX_UNSUPPORTED_SHARE = 0.5
 """Share of a text (in characters) that may be removed before the whole text is rejected."""
 
 MIN_REPLY_CHARS = 20
-"""Shortest reply worth publishing after removals."""
+"""Shortest reply worth publishing after removals (a Chinese character counts twice)."""
 
 MIN_DESCRIPTION_CHARS = 30
-"""Shortest description prose worth publishing after removals."""
+"""Shortest description prose worth publishing after removals (Chinese counts twice)."""
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _size(text: str) -> int:
+    # One Chinese character carries about what two Latin letters do.
+    return len(text) + len(_CJK.findall(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,23 +121,25 @@ def _reply_allowed(facts: ProductFacts | None, policies: PlatformPolicies) -> st
     )
 
 
-def _reply_judge(
+def _reply_judges(
     facts: ProductFacts | None, policies: PlatformPolicies, prompt: PromptLike | None
-) -> Callable[[str], list[str]]:
+) -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
+    """The number and policy checks, and the claim checks, each on a piece of text."""
     allowed = _reply_allowed(facts, policies)
     grounds = f"{allowed}\n{turns_text(prompt)}"
     known = set(extract_numbers(grounds))
     claims = _claim_grounds(allowed, prompt)
 
-    def judge(text: str) -> list[str]:
+    def facts_judge(text: str) -> list[str]:
         reasons = list(check_grounding(text, facts, policies))
         reasons.extend(_check_identifiers(text, grounds))
         reasons.extend(f"invented_number:{n:f}" for n in extract_numbers(text) if n not in known)
-        for sentence, _ in split_sentences(text):
-            reasons.extend(claims.unsupported(sentence))
-        return list(dict.fromkeys(reasons))
+        return reasons
 
-    return judge
+    def claims_judge(text: str) -> list[str]:
+        return [r for sentence, _ in split_sentences(text) for r in claims.unsupported(sentence)]
+
+    return facts_judge, claims_judge
 
 
 def check_reply(
@@ -163,7 +172,9 @@ def check_reply(
     """
     allowed = _reply_allowed(facts, policies)
     reasons, pii = common_reasons(output, prompt, allowed, max_chars=max_chars)
-    reasons.extend(_reply_judge(facts, policies, prompt)(output))
+    facts_judge, claims_judge = _reply_judges(facts, policies, prompt)
+    reasons.extend(facts_judge(output))
+    reasons.extend(f"unsupported:{r}" for r in claims_judge(output))
     return GuardVerdict.from_reasons(reasons, pii)
 
 
@@ -212,8 +223,9 @@ def review_reply(
     reasons, pii = common_reasons(text, prompt, allowed, max_chars=MAX_REPLY_CHARS)
     if reasons:
         return _rejected(reasons, pii)
-    pruning = prune(text, _reply_judge(facts, policies, prompt))
-    short = len(pruning.text) < MIN_REPLY_CHARS
+    facts_judge, claims_judge = _reply_judges(facts, policies, prompt)
+    pruning = prune(text, lambda sentence: [*facts_judge(sentence), *claims_judge(sentence)])
+    short = _size(pruning.text) < MIN_REPLY_CHARS
     return _revision(pruning, too_short=short, why_short="too_short")
 
 
@@ -264,7 +276,7 @@ def review_description(
         return list(dict.fromkeys(found))
 
     pruning = prune(prose, judge)
-    if len(pruning.text) < MIN_DESCRIPTION_CHARS:
+    if _size(pruning.text) < MIN_DESCRIPTION_CHARS:
         return _revision(pruning, too_short=True, why_short="too_short")
     unnamed = not names_product(pruning.text, facts.title)
     revision = _revision(pruning, too_short=unnamed, why_short="missing_product_name")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from streams.facts import PlatformPolicies, ProductFacts
-from streams.guard import review_description, review_reply
+from streams.guard import check_reply, review_description, review_reply, validate_description
 from streams.guard.claims import ClaimGrounds, find_claims, split_sentences, stem
 from streams.guard.leak import PromptLike
 
@@ -136,6 +136,10 @@ UNSUPPORTED: list[tuple[str, ProductFacts, str]] = [
     ("It protects your joints and improves posture.", MAT, "health"),
     ("耳机兼容苹果MacBook和Windows电脑。", EARBUDS, "compatibility"),
     ("The flicker-free sound keeps your ears rested.", EARBUDS, "property"),
+    ("It is the thickest mat on the market.", MAT, "award"),
+    ("Trusted by yoga teachers everywhere.", MAT, "award"),
+    ("It contains no harmful chemicals.", MAT, "health"),
+    ("Our mats are used at the Ritz-Carlton.", MAT, "name"),
 ]
 
 GROUNDED: list[tuple[str, ProductFacts]] = [
@@ -303,3 +307,41 @@ def test_stemming_meets_plural_and_derived_forms() -> None:
 def test_generic_marketing_makes_no_claim() -> None:
     sentence = "A stylish, versatile companion that feels great and is perfect for everyday use."
     assert find_claims(sentence) == ()
+
+
+def test_reasons_name_kind_and_term() -> None:
+    opener = OPENERS["m1"]
+    revision = review_reply(
+        f"{opener} It is made from a blend of cotton and polyester.", MAT, POLICIES, _prompt()
+    )
+    assert "removed:material:cotton" in revision.verdict.reasons
+    assert "removed:material:polyester" in revision.verdict.reasons
+    rejected = review_reply("They ensure optimal ear health.", EARBUDS, POLICIES, _prompt())
+    assert "unsupported:health:ear health" in rejected.verdict.reasons
+
+
+def test_featured_on_a_console_is_removed() -> None:
+    text = f"{OPENERS['e1']} They were featured on the Nintendo Switch."
+    revision = review_reply(text, EARBUDS, POLICIES, _prompt())
+    assert "Nintendo" not in revision.text
+    assert "removed:third_party:featured on the nintendo switch" in revision.verdict.reasons
+
+
+def test_strict_checks_reject_unsupported_claims_without_removing() -> None:
+    text = f"{OPENERS['m1']} It is certified by the EU."
+    verdict = check_reply(text, MAT, POLICIES, _prompt())
+    assert not verdict.accepted
+    assert any(r.startswith("unsupported:certification:") for r in verdict.reasons)
+    described = validate_description(text, MAT, policies=POLICIES)
+    assert any(r.startswith("unsupported:certification:") for r in described.reasons)
+    assert check_reply(OPENERS["m1"], MAT, POLICIES, _prompt()).accepted
+
+
+def test_accepted_revision_keeps_no_unsupported_claim() -> None:
+    text = " ".join([OPENERS["m1"], *(s for s, f, _ in UNSUPPORTED[:3] if f is MAT)])
+    revision = review_reply(
+        text + " " + OPENERS["m1"].replace("The ", "This "), MAT, POLICIES, _prompt()
+    )
+    allowed = "\n".join([MAT.grounding_text(), *POLICIES.statements()])
+    for sentence, _ in split_sentences(revision.text):
+        assert ClaimGrounds(allowed).unsupported(sentence) == []

@@ -172,6 +172,16 @@ class Claim:
         return f"{self.kind}:{self.text}"
 
 
+# A full stop after a common abbreviation ("No. 1", "approx. 6 mm") ends no sentence.
+_ABBREVIATIONS = "".join(
+    rf"(?<!{re.escape(a)})"
+    for a in ("No.", "no.", "approx.", "e.g.", "i.e.", "Mr.", "Mrs.", "Dr.", "vs.")
+)
+_SPLIT = re.compile(
+    rf"(\n+\s*|(?<=[.!?]){_ABBREVIATIONS}[\"'\u201d\u2019)]?\s+|(?<=[{_ZH_STOPS}]))"
+)
+
+
 def split_sentences(text: str) -> list[tuple[str, str]]:
     """Split a text into sentences, each with the separator that follows it.
 
@@ -182,7 +192,7 @@ def split_sentences(text: str) -> list[tuple[str, str]]:
         ``(sentence, separator)`` pairs that concatenate back to ``text``; sentences may be
         empty only where ``text`` has leading or doubled separators.
     """
-    pieces = re.split(rf"(\n+\s*|(?<=[.!?])[\"'\u201d\u2019)]?\s+|(?<=[{_ZH_STOPS}]))", text)
+    pieces = _SPLIT.split(text)
     pairs: list[tuple[str, str]] = []
     for i in range(0, len(pieces), 2):
         sep = pieces[i + 1] if i + 1 < len(pieces) else ""

@@ -117,7 +117,7 @@ UNSUPPORTED: list[tuple[str, ProductFacts, str]] = [
     ("It is dermatologically tested.", SHIRT, "certification"),
     ("It is recommended by doctors.", MAT, "health"),
     ("The case is made of genuine leather.", CASE, "material"),
-    ("Every order comes with free shipping.", MAT, "shipping"),
+    ("Every order comes with free shipping.", MAT, "policy_mismatch"),
     ("Kids love the bright colours, and it is safe for toddlers.", MAT, "health"),
     ("这款瑜伽垫采用纯棉制成。", MAT, "material"),
     ("本产品通过欧盟CE认证。", MAT, "certification"),
@@ -166,6 +166,7 @@ GROUNDED: list[tuple[str, ProductFacts]] = [
     ("At 29.99 EUR it is good value.", MAT),
     ("Its soft, comfortable feel makes every session a pleasure.", EARBUDS),
     ("This iPhone case is slim and light.", CASE),
+    ("Enjoy free shipping on orders over 50 EUR.", MAT),
     ("它专为日常使用设计，手感舒适。", TOWEL),
 ]
 
@@ -295,6 +296,12 @@ def test_sentences_split_on_english_and_chinese_punctuation() -> None:
     assert "".join(s + sep for s, sep in pairs) == (
         "It costs 29.99 EUR. Great!\n- Colour: purple\n好用。真的吗？是的"
     )
+
+
+def test_abbreviations_end_no_sentence() -> None:
+    sentences = [s for s, _ in split_sentences("It is the No. 1 mat. It is approx. 6 mm thick.")]
+    assert sentences == ["It is the No. 1 mat.", "It is approx. 6 mm thick."]
+    assert "award:no. 1" in ClaimGrounds(MAT.grounding_text()).unsupported(sentences[0])
 
 
 def test_stemming_meets_plural_and_derived_forms() -> None:

@@ -295,9 +295,11 @@ class _Haystack:
 
     def __init__(self, text: str) -> None:
         self.raw = text.lower()
-        self.stems = [stem(w) for w in _LATIN.findall(text) if w.lower() not in _STOPWORDS]
-        self.stem_set = frozenset(self.stems)
-        self.joined = f" {' '.join(self.stems)} "
+        words = _LATIN.findall(text)
+        self.stem_set = frozenset(stem(w) for w in words)
+        # Phrases are compared without function words, as their keys are ("safe for babies").
+        content = (stem(w) for w in words if w.lower() not in _STOPWORDS)
+        self.joined = f" {' '.join(content)} "
 
     def has_word(self, word: str) -> bool:
         if _CJK.search(word):

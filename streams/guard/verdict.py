@@ -55,7 +55,7 @@ MAX_UNSUPPORTED_SHARE = 0.5
 MIN_REPLY_CHARS = 20
 """Shortest reply worth publishing after removals (a Chinese character counts twice)."""
 
-MIN_DESCRIPTION_CHARS = 30
+MIN_DESCRIPTION_CHARS = 20
 """Shortest description prose worth publishing after removals (Chinese counts twice)."""
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from streams.descriptions import DescriptionService, facts_only
 from streams.facts import PlatformPolicies, ProductFacts
@@ -97,6 +99,36 @@ def test_review_of_a_published_description_changes_nothing() -> None:
 def test_facts_only_description_passes_and_keeps_every_value(facts: ProductFacts) -> None:
     text = facts_only(facts)
     assert "Details:" not in text
+    revision = review_description(text, facts, POLICIES)
+    assert revision.verdict.accepted, revision.verdict.reasons
+    assert revision.text == text
+    _published_values_ok(text, facts)
+
+
+_VALUE = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), max_codepoint=0x7F),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(
+    title=st.lists(_VALUE, min_size=1, max_size=4).map(" ".join),
+    attributes=st.dictionaries(_VALUE, _VALUE, max_size=5),
+    price=st.none() | st.decimals(min_value=0, max_value=99_999, places=2).map(float),
+)
+def test_facts_only_description_passes_for_any_clean_facts(
+    title: str, attributes: dict[str, str], price: float | None
+) -> None:
+    facts = ProductFacts(
+        product_id="h",
+        title=title,
+        category="General",
+        attributes=attributes,
+        price=price,
+        currency="EUR" if price is not None else None,
+    )
+    text = facts_only(facts)
     revision = review_description(text, facts, POLICIES)
     assert revision.verdict.accepted, revision.verdict.reasons
     assert revision.text == text

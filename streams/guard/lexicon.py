@@ -13,26 +13,31 @@ from __future__ import annotations
 MATERIALS = (
     r"cotton|organic cotton|polyester|poly-?cotton|nylon|spandex|elastane|lycra|rayon|viscose|"
     r"modal|lyocell|tencel|acrylic|wool|merino|cashmere|alpaca|mohair|angora|silk|satin|linen|"
-    r"hemp|jute|bamboo|denim|canvas|fleece|velvet|velour|corduroy|tweed|chiffon|lace|felt|"
-    r"suede|leather|faux leather|vegan leather|pu leather|nubuck|down|feathers?|microfib(?:er|re)|"
-    r"memory foam|foam|latex|rubber|natural rubber|silicone|neoprene|tpe|tpu|pvc|eva|abs|"
+    r"hemp|jute|bamboo|denim|canvas|fleece|velvet|velour|corduroy|tweed|chiffon|lace|wool felt|"
+    r"suede|leather|faux leather|vegan leather|pu leather|nubuck|(?:goose|duck) down|"
+    r"down[- ]filled|feathers?|microfib(?:er|re)|"
+    r"memory foam|foam|latex|rubber|natural rubber|silicone|neoprene|tpe|tpu|pvc|eva foam|"
+    r"abs plastic|"
     r"polycarbonate|polypropylene|polyethylene|polyurethane|plastic|resin|acetate|vinyl|"
-    r"stainless steel|carbon steel|steel|iron|cast iron|aluminium|aluminum|titanium|copper|brass|"
-    r"bronze|zinc|chrome|nickel|tin|pewter|gold|silver|sterling silver|platinum|"
+    r"stainless steel|carbon steel|steel|cast iron|wrought iron|aluminium|aluminum|titanium|copper|"
+    r"brass|"
+    r"bronze|zinc|chrome|nickel|pewter|gold|silver|sterling silver|platinum|"
     r"carbon fib(?:er|re)|"
-    r"fiberglass|glass|tempered glass|crystal|ceramic|porcelain|stoneware|earthenware|terracotta|"
+    r"fiberglass|glass|tempered glass|crystal(?! clear)|ceramic|porcelain|stoneware|earthenware|"
+    r"terracotta|"
     r"marble|granite|slate|stone|concrete|wood|wooden|oak|walnut|beech|birch|pine|maple|teak|"
-    r"mahogany|acacia|cherry wood|plywood|mdf|bamboo fib(?:er|re)|cork|rattan|wicker|paper|"
-    r"cardboard|kraft|beeswax|soy wax|paraffin|gel|gore-tex|kevlar"
+    r"mahogany|acacia|cherry wood|plywood|mdf|bamboo fib(?:er|re)|cork|rattan|wicker|"
+    r"cardboard|kraft paper|beeswax|soy wax|paraffin|gel|gore-tex|kevlar"
 )
 """English material names."""
 
 MATERIALS_ZH = (
-    "纯棉|棉|涤纶|聚酯|尼龙|氨纶|莱卡|人造丝|粘胶|莫代尔|腈纶|羊毛|美利奴|羊绒|真丝|丝绸|亚麻|"
-    "麻|竹纤维|竹|牛仔布|帆布|抓绒|天鹅绒|麂皮|真皮|牛皮|羊皮|皮革|人造革|羽绒|超细纤维|记忆棉|"
-    "海绵|乳胶|橡胶|硅胶|氯丁橡胶|塑料|树脂|亚克力|不锈钢|碳钢|钢|铁|铸铁|铝合金|铝|钛|铜|黄铜|"
-    "锌合金|黄金|白银|纯银|铂金|碳纤维|玻璃纤维|钢化玻璃|玻璃|水晶|陶瓷|瓷|大理石|花岗岩|石材|"
-    "实木|木质|木|橡木|胡桃木|榉木|松木|柚木|软木|藤|纸"
+    "纯棉|全棉|棉质|棉布|有机棉|棉麻|棉|涤纶|聚酯纤维|聚酯|尼龙|锦纶|氨纶|莱卡|人造丝|粘胶|莫代尔|腈纶|"
+    "羊毛|美利奴|羊绒|真丝|桑蚕丝|丝绸|亚麻|苎麻|麻布|竹纤维|竹制|竹子|牛仔布|帆布|抓绒|天鹅绒|麂皮|"
+    "真皮|头层牛皮|牛皮|羊皮|皮革|人造革|羽绒|超细纤维|记忆棉|海绵|乳胶|橡胶|硅胶|氯丁橡胶|塑料|"
+    "树脂|亚克力|不锈钢|碳钢|钢材|钢制|铸铁|铁质|铁制|铝合金|铝制|铝材|钛合金|纯钛|纯铜|黄铜|铜制|"
+    "锌合金|黄金|白银|纯银|铂金|碳纤维|玻璃纤维|钢化玻璃|玻璃|水晶|陶瓷|瓷器|骨瓷|大理石|花岗岩|"
+    "石材|实木|原木|木质|木制|橡木|胡桃木|榉木|松木|柚木|软木|藤编|藤制|纸质"
 )
 """Chinese material names."""
 
@@ -88,7 +93,8 @@ CERTIFICATION_WORDS = (
 """Words that assert a certification, test or official approval."""
 
 CERTIFICATIONS_ZH = (
-    "认证|认可|国标|国家标准|标准|检测|检验|质检|合格|达标|批准|许可|备案|3C|CCC|权威|正品|授权"
+    "认证|认可|国标|国家标准|行业标准|欧盟标准|安全标准|质量标准|检测|检验|质检|合格|达标|批准|"
+    "许可|备案|3C|CCC|权威|正品|授权"
 )
 """Chinese certification wording."""
 
@@ -173,7 +179,8 @@ HEALTH = (
 
 HEALTH_ZH = (
     "健康|保健|免疫|抗菌|杀菌|除菌|抑菌|无毒|有毒|低敏|抗过敏|过敏|治疗|治愈|疗效|医用|医疗|药用|"
-    "养生|排毒|缓解|止痛|改善睡眠|助眠|护眼|护脊|矫正|安全无害|食品级|婴儿|宝宝|孕妇|母婴|儿童安全"
+    "养生|排毒|缓解|止痛|改善睡眠|助眠|护眼|护脊|矫正|安全无害|食品级|婴儿|宝宝(?:使用|适用|专用|安全)|"
+    "孕妇|母婴|儿童安全"
 )
 """Chinese health, medical and safety wording."""
 
@@ -223,7 +230,8 @@ AWARDS = (
 """Superlatives, rankings, awards and social proof."""
 
 AWARDS_ZH = (
-    "畅销|热销|销量第一|销冠|第一|排名|获奖|大奖|冠军|最佳|最好|最强|顶级|领先|爆款|网红|好评|"
+    "畅销|热销|销量第一|销冠|第一名|排名第一|行业第一|全网第一|排名|获奖|大奖|冠军|最佳|最强|顶级|"
+    "领先|爆款|网红|好评|"
     "五星|明星同款|同款|代言"
 )
 """Chinese superlatives and awards."""

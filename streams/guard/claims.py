@@ -134,8 +134,8 @@ def stem(word: str) -> str:
 
     Returns:
         The lowercased word without a possessive and one common suffix (``"babies"`` →
-        ``"baby"``, ``"certified"`` → ``"certifi"``); words of four letters or fewer are
-        only lowercased.
+        ``"baby"``, ``"certified"`` → ``"certify"``, ``"shoes"`` → ``"shoe"``); words of
+        three letters or fewer are only lowercased.
     """
     w = word.lower().removesuffix("'s")
     if len(w) <= 3:
@@ -144,6 +144,8 @@ def stem(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             if suffix == "s" and w.endswith("ss"):
                 return w
+            if suffix == "es" and not w.endswith(("ses", "xes", "zes", "ches", "shes")):
+                continue  # "shoes" is "shoe" + "s", "boxes" is "box" + "es".
             base = w[: -len(suffix)]
             return base + "y" if suffix in {"ies", "ied"} else base
     return w

@@ -167,6 +167,9 @@ GROUNDED: list[tuple[str, ProductFacts]] = [
     ("Its soft, comfortable feel makes every session a pleasure.", EARBUDS),
     ("This iPhone case is slim and light.", CASE),
     ("Enjoy free shipping on orders over 50 EUR.", MAT),
+    ("It felt great to help, and there is no need to sit down and wait.", MAT),
+    ("麻烦您稍等一下，这是您第一次购买吗？", TOWEL),
+    ("Thanks for your patience, Customer Service is here for you.", EARBUDS),
     ("它专为日常使用设计，手感舒适。", TOWEL),
 ]
 
@@ -307,6 +310,8 @@ def test_abbreviations_end_no_sentence() -> None:
 def test_stemming_meets_plural_and_derived_forms() -> None:
     assert stem("babies") == stem("baby")
     assert stem("mats") == stem("mat")
+    assert stem("shoes") == stem("shoe")
+    assert stem("boxes") == stem("box")
     allowed = "certification: CE\nsafe for babies"
     assert ClaimGrounds(allowed).unsupported("It is CE certified and safe for a baby.") == []
 

@@ -73,12 +73,13 @@ _TRIGGERS_ZH: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("material", re.compile(lx.MATERIAL_TRIGGERS_ZH)),
     (
         "compatibility",
-        re.compile(rf"(?:兼容|适用于|适配|专为)(?P<object>[^{_ZH_PUNCT},.;:!?]{{1,12}})"),
+        re.compile(rf"(?:{lx.COMPATIBILITY_TRIGGERS_ZH})(?P<object>[^{_ZH_PUNCT},.;:!?]{{1,12}})"),
     ),
     (
         "origin",
         re.compile(
-            rf"(?:产地|原产地|产自|来自|进口自)[为是:\uff1a]?(?P<object>[^{_ZH_PUNCT},.;!?\s]{{1,8}})"
+            rf"(?:{lx.ORIGIN_TRIGGERS_ZH})[\u4e3a\u662f:\uff1a]?"
+            rf"(?P<object>[^{_ZH_PUNCT},.;!?\s]{{1,8}})"
         ),
     ),
 )

@@ -154,6 +154,12 @@ BRANDS = (
 )
 """Brands, devices and platforms that text may only name when the facts do."""
 
+COMPATIBILITY_TRIGGERS_ZH = "兼容|适用于|适配|专为"
+"""Chinese wording that introduces what a product works with."""
+
+ORIGIN_TRIGGERS_ZH = "原产地|产地|产自|进口自|生产于|制造于"
+"""Chinese wording that introduces a place of origin."""
+
 BRANDS_ZH = "苹果|华为|小米|三星|索尼|任天堂|安卓|鸿蒙|微软|戴尔|联想"
 """Chinese names of brands and platforms."""
 

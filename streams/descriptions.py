@@ -1,9 +1,12 @@
 """Product-description refresh: regenerate only when the facts that matter change.
 
-The model writes the prose; the facts paragraph (title, category, every attribute, price) is
-appended from the facts themselves, so a small model cannot drop or alter an attribute. The
-whole published text is then validated: the prose may not invent numbers, prices, policies or
-unsafe wording, and a rejected text falls back to the facts paragraph alone.
+The model writes the prose; the guard (:func:`streams.guard.verdict.review_description`)
+removes every sentence with a claim the facts do not support (an invented material,
+certificate, origin, health effect, retailer, award, number or policy) and every sentence
+that merely lists attributes, then lays the text out as a shop publishes it: the prose,
+then a "Key facts" list (``- Name: value``) built from the facts themselves, so a small model
+can neither drop nor alter an attribute and nothing is said twice. A rejected text falls back
+to a one-sentence opening from the facts, with the same list.
 
 The fingerprint covers title, category, attributes, price and currency; an update that
 changes none of them (a stock count, a new description from the merchant) does not cost a
@@ -27,14 +30,15 @@ from streams.generated import (
     record_verdict,
     whole_sentences,
 )
-from streams.guard.description import validate_description
+from streams.guard.description import layout, opening
+from streams.guard.leak import PromptLike
+from streams.guard.outcome import Revision
 from streams.guard.pii import redact
-from streams.guard.verdict import GuardVerdict
+from streams.guard.verdict import GuardVerdict, review_description
 from streams.ids import output_id
 from streams.intake import Decoded
 from streams.prompts import (
     DESCRIPTION_TEMPLATE,
-    fallback_description,
     prompt_text,
     render_description_prompt,
 )
@@ -67,11 +71,19 @@ def fingerprint(facts: ProductFacts) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def compose(generated: str, facts: ProductFacts) -> str:
-    """Model prose followed by the facts paragraph."""
-    prose = whole_sentences(generated)
-    facts_paragraph = fallback_description(facts)
-    return f"{prose}\n\n{facts_paragraph}" if prose else facts_paragraph
+def facts_only(facts: ProductFacts) -> str:
+    """The description published when no generated prose may be: an opening and the key facts."""
+    return layout(opening(facts), facts)
+
+
+def compose(
+    generated: str,
+    facts: ProductFacts,
+    policies: PlatformPolicies,
+    prompt: PromptLike | None = None,
+) -> Revision:
+    """Guard the model's complete sentences and lay them out with the key facts."""
+    return review_description(whole_sentences(generated), facts, policies, prompt=prompt)
 
 
 def latest_per_product(items: Sequence[Decoded[ProductUpdate]]) -> list[Decoded[ProductUpdate]]:
@@ -110,17 +122,13 @@ class DescriptionService:
             if generation.finish_reason == "timeout":
                 verdict = GuardVerdict.from_reasons(("timeout",))
                 reason: str | None = "timeout"
-                candidate = ""
+                published = facts_only(fact)
             else:
-                candidate = compose(generation.text, fact)
-                verdict = validate_description(
-                    candidate, fact, policies=self._policies, prompt=as_prompt(prompt)
-                )
-                if candidate == fallback_description(fact) and verdict.accepted:
-                    verdict = GuardVerdict.from_reasons(("no_complete_sentence",))
+                revision = compose(generation.text, fact, self._policies, as_prompt(prompt))
+                verdict = revision.verdict
                 reason = None if verdict.accepted else "guard"
+                published = revision.text if verdict.accepted else facts_only(fact)
             record_verdict("description", verdict, reason)
-            published = candidate if reason is None else fallback_description(fact)
             update = item.record
             description_id = output_id("description", update.event_id)
             outcomes.append(

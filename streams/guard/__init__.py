@@ -1,9 +1,11 @@
 """The guard: pure-Python checks around every generated text.
 
 Inputs are sanitised (:func:`check_input`: control tokens stripped, PII redacted, prompt
-injection flagged); outputs are judged (:func:`check_reply`, :func:`validate_description`)
-for grounding in product facts and platform policies, PII, unsafe language and prompt
-leakage. No model and no I/O: every check is a deterministic function of its arguments.
+injection flagged). Outputs are revised (:func:`review_reply`, :func:`review_description`:
+sentences with a claim the facts, policies or conversation do not support are removed) or
+judged as they stand (:func:`check_reply`, :func:`validate_description`) for grounding in
+product facts and platform policies, PII, unsafe language and prompt leakage. No model and
+no I/O: every check is a deterministic function of its arguments.
 """
 
 from streams.guard.description import validate_description
@@ -12,13 +14,22 @@ from streams.guard.injection import InjectionCheck, detect_injection, strip_cont
 from streams.guard.leak import check_leak
 from streams.guard.pii import Redaction, redact
 from streams.guard.safety import check_safety
-from streams.guard.verdict import GuardVerdict, InputCheck, check_input, check_reply
+from streams.guard.verdict import (
+    GuardVerdict,
+    InputCheck,
+    Revision,
+    check_input,
+    check_reply,
+    review_description,
+    review_reply,
+)
 
 __all__ = [
     "GuardVerdict",
     "InjectionCheck",
     "InputCheck",
     "Redaction",
+    "Revision",
     "check_grounding",
     "check_input",
     "check_leak",
@@ -26,6 +37,8 @@ __all__ = [
     "check_safety",
     "detect_injection",
     "redact",
+    "review_description",
+    "review_reply",
     "strip_control_tokens",
     "validate_description",
 ]

@@ -13,9 +13,11 @@ import math
 import re
 
 from streams.facts import PlatformPolicies, ProductFacts
+from streams.guard.checks import common_reasons
+from streams.guard.claims import ClaimGrounds, split_sentences
 from streams.guard.grounding import check_grounding, parse_number
 from streams.guard.leak import PromptLike
-from streams.guard.verdict import GuardVerdict, common_reasons
+from streams.guard.outcome import GuardVerdict
 
 MAX_DESCRIPTION_CHARS = 1200
 """Longest description the guard accepts."""
@@ -72,13 +74,40 @@ def names_product(text: str, title: str) -> bool:
     return sum(w in present for w in wanted) >= required
 
 
-def _fact_numbers(facts: ProductFacts, policies: PlatformPolicies | None) -> set[float]:
+def fact_numbers(facts: ProductFacts, policies: PlatformPolicies | None) -> set[float]:
+    """Return every number a description may state.
+
+    Args:
+        facts: The product.
+        policies: The policies the description may mention, or ``None``.
+
+    Returns:
+        The numbers in the title, category, attributes, price and policy statements.
+    """
     sources = [facts.title, facts.category, facts.price_text() or ""]
     sources.extend(f"{key} {value}" for key, value in facts.attributes.items())
     if policies is not None:
         sources.extend(policies.statements())
     values = (parse_number(m.group()) for m in _NUMBER.finditer(" ".join(sources)))
     return {float(v) for v in values if v is not None}
+
+
+def invented_numbers(text: str, known: set[float]) -> list[str]:
+    """Return ``invented_number:…`` for every number in ``text`` that is not ``known``.
+
+    Args:
+        text: Generated text.
+        known: The numbers it may state (:func:`fact_numbers`).
+
+    Returns:
+        One reason per invented number, in order.
+    """
+    reasons = []
+    for match in _NUMBER.finditer(text):
+        value = parse_number(match.group())
+        if value is not None and float(value) not in known:
+            reasons.append(f"invented_number:{match.group()}")
+    return reasons
 
 
 def validate_description(
@@ -103,8 +132,10 @@ def validate_description(
     Returns:
         ``accepted`` when the text names the product, keeps every attribute value, contains
         only numbers found in the title, category, attributes, price or (when given) the
-        policy statements, and passes the
-        PII, safety, leak and grounding checks; ``rejected`` with reasons otherwise.
+        policy statements, makes no claim (material, certification, origin, health, …)
+        the facts do not support, and passes the PII, safety, leak and grounding checks;
+        ``rejected`` with reasons otherwise. Nothing is removed: see
+        :func:`streams.guard.verdict.review_description` for the revising check.
     """
     grounded = facts.model_copy(update={"description": None})
     allowed = grounded.grounding_text()
@@ -117,10 +148,101 @@ def validate_description(
         wanted = rf"(?<!\w){re.escape(_squash(attribute))}(?!\w)"
         if attribute.strip() and not re.search(wanted, squashed):
             reasons.append(f"dropped_attribute:{key}")
-    known = _fact_numbers(facts, policies)
-    for match in _NUMBER.finditer(text):
-        value = parse_number(match.group())
-        if value is not None and float(value) not in known:
-            reasons.append(f"invented_number:{match.group()}")
+    reasons.extend(invented_numbers(text, fact_numbers(facts, policies)))
     reasons.extend(check_grounding(text, grounded, policies))
+    claims = ClaimGrounds("\n".join([allowed, *(policies.statements() if policies else ())]))
+    for sentence, _ in split_sentences(text):
+        reasons.extend(f"unsupported:{r}" for r in claims.unsupported(sentence))
     return GuardVerdict.from_reasons(reasons, pii)
+
+
+KEY_FACTS_HEADING = "Key facts:"
+"""Heading of the attribute list that follows a description's prose."""
+
+# Sentences that restate the facts as a list ("Details: colour: black; size: M.") instead of
+# describing the product: the key-facts list already says that, once.
+_LISTING = re.compile(
+    r"^\W*(?:details|key facts|specifications|specs|features|facts|attributes|price)\s*:", re.I
+)
+
+
+def key_facts(facts: ProductFacts) -> str:
+    """Render the attribute list a published description ends with.
+
+    Args:
+        facts: The product.
+
+    Returns:
+        :data:`KEY_FACTS_HEADING` and one ``- Name: value`` line per attribute (values
+        exactly as the merchant gave them) and for the price; ``""`` when there are none.
+    """
+    lines = [
+        f"- {key[:1].upper()}{key[1:]}: {value}"
+        for key, value in sorted(facts.attributes.items())
+        if key.strip() and value.strip()
+    ]
+    price = facts.price_text()
+    if price is not None:
+        lines.append(f"- Price: {price}")
+    return "\n".join([KEY_FACTS_HEADING, *lines]) if lines else ""
+
+
+def opening(facts: ProductFacts) -> str:
+    """Return the one-sentence prose used when no generated prose may be published.
+
+    Args:
+        facts: The product.
+
+    Returns:
+        ``"<title>, from our <category> range."``
+    """
+    return f"{facts.title}, from our {facts.category} range."
+
+
+def layout(prose: str, facts: ProductFacts) -> str:
+    """Lay out a description as a shop publishes it: prose, then the key facts.
+
+    Args:
+        prose: The description's sentences.
+        facts: The product.
+
+    Returns:
+        The prose, a blank line and :func:`key_facts` (the prose alone when there are no
+        key facts).
+    """
+    block = key_facts(facts)
+    return f"{prose.strip()}\n\n{block}" if block else prose.strip()
+
+
+def prose_of(text: str) -> str:
+    """Return the prose of a description: everything before its key-facts list.
+
+    Args:
+        text: A description, laid out by :func:`layout` or not.
+
+    Returns:
+        The text up to the :data:`KEY_FACTS_HEADING` line, stripped.
+    """
+    if text.lstrip().startswith(KEY_FACTS_HEADING):
+        return ""
+    return text.split(f"\n{KEY_FACTS_HEADING}", 1)[0].strip()
+
+
+def restates_facts(sentence: str, facts: ProductFacts) -> bool:
+    """Whether a sentence only lists facts the key-facts list states anyway.
+
+    Args:
+        sentence: One sentence of prose.
+        facts: The product.
+
+    Returns:
+        ``True`` for a labelled list ("Details: …", "Price: …") or a sentence that spells
+        out two or more attributes as ``key: value``.
+    """
+    if _LISTING.match(sentence):
+        return True
+    lowered = sentence.lower()
+    pairs = sum(
+        f"{key.lower()}: {value.lower()}" in lowered for key, value in facts.attributes.items()
+    )
+    return pairs >= 2

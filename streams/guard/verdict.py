@@ -1,67 +1,69 @@
 """Guard verdicts: one decision per generated text, and the check on incoming messages.
 
-:func:`check_input` runs on every customer message before it reaches a prompt;
-:func:`check_reply` runs on every generated reply before it is published. A rejected reply
-is replaced by :func:`streams.prompts.fallback_reply`; the verdict and its reasons go to the
+:func:`check_input` runs on every customer message before it reaches a prompt.
+:func:`review_reply` and :func:`review_description` revise a generated text: sentences with a
+claim the facts, policies or conversation do not support are removed, and the text is
+rejected when most of it goes or too little is left. :func:`check_reply` is the strict form
+for a text published as it stands (any unsupported claim rejects it); a rejected reply is
+replaced by :func:`streams.prompts.fallback_reply`. The verdict and its reasons go to the
 output record and to the ``generated_content`` audit table either way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from streams.facts import PlatformPolicies, ProductFacts
+from streams.guard.checks import common_reasons
+from streams.guard.claims import ClaimGrounds, split_sentences
+from streams.guard.description import (
+    MAX_DESCRIPTION_CHARS,
+    fact_numbers,
+    invented_numbers,
+    layout,
+    names_product,
+    prose_of,
+    restates_facts,
+)
 from streams.guard.grounding import check_grounding, extract_numbers
 from streams.guard.injection import InjectionCheck, detect_injection, strip_control_tokens
-from streams.guard.leak import PromptLike, check_leak, turns_text
-from streams.guard.pii import PLACEHOLDERS, redact
-from streams.guard.safety import check_safety
+from streams.guard.leak import PromptLike, turns_text
+from streams.guard.outcome import GuardVerdict, Revision
+from streams.guard.pii import redact
+from streams.guard.pruning import BENIGN_KINDS, Pruning, prune
+
+__all__ = [
+    "MAX_REPLY_CHARS",
+    "GuardVerdict",
+    "InputCheck",
+    "Revision",
+    "check_input",
+    "check_reply",
+    "common_reasons",
+    "review_description",
+    "review_reply",
+]
 
 MAX_REPLY_CHARS = 700
 """Longest reply the guard accepts; the prompts ask for two or three sentences."""
 
-Verdict = Literal["accepted", "rejected"]
+MAX_UNSUPPORTED_SHARE = 0.5
+"""Share of a text (in characters) that may be removed before the whole text is rejected."""
+
+MIN_REPLY_CHARS = 20
+"""Shortest reply worth publishing after removals (a Chinese character counts twice)."""
+
+MIN_DESCRIPTION_CHARS = 20
+"""Shortest description prose worth publishing after removals (Chinese counts twice)."""
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-@dataclass(frozen=True, slots=True)
-class GuardVerdict:
-    """The guard's decision on one generated text.
-
-    Attributes:
-        verdict: ``"accepted"`` or ``"rejected"``.
-        reasons: Why it was rejected (``"kind:detail"`` strings); empty when accepted.
-        pii_types: Kinds of PII found in the text (any makes the verdict ``rejected``).
-    """
-
-    verdict: Verdict
-    reasons: tuple[str, ...] = ()
-    pii_types: tuple[str, ...] = field(default=())
-
-    @property
-    def accepted(self) -> bool:
-        """Whether the text may be published."""
-        return self.verdict == "accepted"
-
-    @classmethod
-    def from_reasons(cls, reasons: Iterable[str], pii_types: Iterable[str] = ()) -> GuardVerdict:
-        """Build a verdict: rejected when there is any reason, accepted otherwise.
-
-        Args:
-            reasons: Reasons collected from the individual checks (deduplicated here).
-            pii_types: Kinds of PII found.
-
-        Returns:
-            The verdict.
-        """
-        unique = tuple(dict.fromkeys(reasons))
-        return cls(
-            verdict="rejected" if unique else "accepted",
-            reasons=unique,
-            pii_types=tuple(dict.fromkeys(pii_types)),
-        )
+def _size(text: str) -> int:
+    # One Chinese character carries about what two Latin letters do.
+    return len(text) + len(_CJK.findall(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,6 @@ class InputCheck:
     injection: InjectionCheck
 
 
-_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
-# Unfilled template slots the model copies from letters it has seen: "[User Name]", "{order_id}".
-_TEMPLATE_SLOT = re.compile(r"\[[A-Za-z][\w .'-]{1,40}\]|\{\{?[A-Za-z][\w .-]{1,40}\}?\}")
 # Order, tracking, ticket and similar numbers: the assistant sees none, so it may only repeat
 # one the customer wrote.
 _IDENTIFIER = re.compile(
@@ -106,38 +105,41 @@ def check_input(message: str) -> InputCheck:
     return InputCheck(redacted_text=redaction.text, pii_types=redaction.found, injection=injection)
 
 
-def common_reasons(
-    output: str, prompt: PromptLike | None, allowed: str, *, max_chars: int
-) -> tuple[list[str], tuple[str, ...]]:
-    """Run the checks every generated text gets: length, PII, template slots, safety, leakage.
-
-    Args:
-        output: Generated text.
-        prompt: The rendered prompt, for the leak check.
-        allowed: Text the output may repeat verbatim (facts, policies).
-        max_chars: Longest accepted text.
-
-    Returns:
-        The reasons found and the kinds of PII in ``output``.
-    """
-    reasons: list[str] = []
-    if not output.strip():
-        reasons.append("empty_output")
-    if len(output) > max_chars:
-        reasons.append(f"too_long:{len(output)}>{max_chars}")
-    pii = redact(output).found
-    reasons.extend(f"pii_in_output:{kind}" for kind in pii)
-    placeholder = _PLACEHOLDER.search(output)
-    if placeholder:
-        reasons.append(f"placeholder_in_output:{placeholder.group()}")
-    reasons.extend(
-        f"template_placeholder:{slot.group()}"
-        for slot in _TEMPLATE_SLOT.finditer(output)
-        if slot.group() not in PLACEHOLDERS.values()
+def _claim_grounds(allowed: str, prompt: PromptLike | None) -> ClaimGrounds:
+    # Earlier published replies were guarded, so they ground claims like the facts do; the
+    # customer's turns ground only names. A plain-string prompt cannot be told apart.
+    if prompt is None or isinstance(prompt, str):
+        return ClaimGrounds(allowed, turns_text(prompt))
+    return ClaimGrounds(
+        f"{allowed}\n{turns_text(prompt, role='assistant')}", turns_text(prompt, role="user")
     )
-    reasons.extend(check_safety(output))
-    reasons.extend(check_leak(output, prompt, allowed=allowed))
-    return reasons, pii
+
+
+def _reply_allowed(facts: ProductFacts | None, policies: PlatformPolicies) -> str:
+    return "\n".join(
+        ([facts.grounding_text()] if facts is not None else []) + list(policies.statements())
+    )
+
+
+def _reply_judges(
+    facts: ProductFacts | None, policies: PlatformPolicies, prompt: PromptLike | None
+) -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
+    """The number and policy checks, and the claim checks, each on a piece of text."""
+    allowed = _reply_allowed(facts, policies)
+    grounds = f"{allowed}\n{turns_text(prompt)}"
+    known = set(extract_numbers(grounds))
+    claims = _claim_grounds(allowed, prompt)
+
+    def facts_judge(text: str) -> list[str]:
+        reasons = list(check_grounding(text, facts, policies))
+        reasons.extend(_check_identifiers(text, grounds))
+        reasons.extend(f"invented_number:{n:f}" for n in extract_numbers(text) if n not in known)
+        return reasons
+
+    def claims_judge(text: str) -> list[str]:
+        return [r for sentence, _ in split_sentences(text) for r in claims.unsupported(sentence)]
+
+    return facts_judge, claims_judge
 
 
 def check_reply(
@@ -148,9 +150,10 @@ def check_reply(
     *,
     max_chars: int = MAX_REPLY_CHARS,
 ) -> GuardVerdict:
-    """Decide whether a generated customer-service reply may be published.
+    """Decide whether a generated customer-service reply may be published as it stands.
 
-    Run it on the bare reply, before the AI disclosure is appended.
+    Run it on the bare reply, before the AI disclosure is appended. It removes nothing:
+    :func:`review_reply` is the form that drops unsupported sentences.
 
     Args:
         output: The generated reply.
@@ -162,19 +165,124 @@ def check_reply(
     Returns:
         ``accepted`` when the reply is non-empty, short enough, free of PII, safe, does
         not leak its prompt, states only grounded facts, has no unfilled template slot,
-        no order or ticket number the customer did not write and no number that is not in
-        the facts, the policies or the prompt; ``rejected`` with reasons otherwise.
+        no order or ticket number the customer did not write, no number that is not in
+        the facts, the policies or the prompt, and no claim (material, certification,
+        origin, compatibility, health, brand, third party, award, stock or shipping)
+        they do not support; ``rejected`` with reasons otherwise.
     """
-    allowed = "\n".join(
-        ([facts.grounding_text()] if facts is not None else []) + list(policies.statements())
-    )
+    allowed = _reply_allowed(facts, policies)
     reasons, pii = common_reasons(output, prompt, allowed, max_chars=max_chars)
-    reasons.extend(check_grounding(output, facts, policies))
-    grounds = f"{allowed}\n{turns_text(prompt)}"
-    reasons.extend(_check_identifiers(output, grounds))
-    known = set(extract_numbers(grounds))
-    reasons.extend(f"invented_number:{n:f}" for n in extract_numbers(output) if n not in known)
+    facts_judge, claims_judge = _reply_judges(facts, policies, prompt)
+    reasons.extend(facts_judge(output))
+    reasons.extend(f"unsupported:{r}" for r in claims_judge(output))
     return GuardVerdict.from_reasons(reasons, pii)
+
+
+def _revision(pruning: Pruning, *, too_short: bool, why_short: str) -> Revision:
+    lost = [r for r in pruning.reasons if r.split(":", 1)[0] not in BENIGN_KINDS]
+    if pruning.unsupported_share > MAX_UNSUPPORTED_SHARE:
+        reasons = [*(f"unsupported:{r}" for r in lost), "rejected:mostly_unsupported"]
+    elif too_short:
+        reasons = [*(f"unsupported:{r}" for r in lost), f"rejected:{why_short}"]
+    else:
+        removals = tuple(f"removed:{r}" for r in pruning.reasons)
+        return Revision(pruning.text, GuardVerdict("accepted", removals), pruning.removed)
+    return Revision("", GuardVerdict.from_reasons(reasons), pruning.removed)
+
+
+def _rejected(reasons: Sequence[str], pii: Sequence[str]) -> Revision:
+    return Revision("", GuardVerdict.from_reasons(reasons, pii))
+
+
+def review_reply(
+    text: str, facts: ProductFacts | None, policies: PlatformPolicies, prompt: PromptLike
+) -> Revision:
+    """Revise a generated reply into what may be published.
+
+    The whole-text checks (empty, too long, PII, template slots, unsafe language, prompt
+    leakage) reject the reply outright. Otherwise every sentence with an unsupported claim
+    (numbers, policies, materials, certifications, origins, compatibility, health, brands,
+    third parties, awards, stock, shipping, names) is removed, with repeated sentences and
+    sentences that lean on a removed one.
+
+    Args:
+        text: The generated reply, without the AI disclosure.
+        facts: Facts of the product the conversation is about, or ``None``.
+        policies: The platform policies the reply may restate.
+        prompt: The rendered prompt (its customer turns ground names only).
+
+    Returns:
+        The revision: accepted with ``removed:kind:detail`` reasons for each removal, or
+        rejected (``text == ""``) when a whole-text check fails, when more than
+        :data:`MAX_UNSUPPORTED_SHARE` of the text is unsupported
+        (``rejected:mostly_unsupported``) or when less than :data:`MIN_REPLY_CHARS` remains
+        (``rejected:too_short``); a rejection lists each unsupported claim as
+        ``unsupported:kind:detail``.
+    """
+    allowed = _reply_allowed(facts, policies)
+    reasons, pii = common_reasons(text, prompt, allowed, max_chars=MAX_REPLY_CHARS)
+    if reasons:
+        return _rejected(reasons, pii)
+    facts_judge, claims_judge = _reply_judges(facts, policies, prompt)
+    pruning = prune(text, lambda sentence: [*facts_judge(sentence), *claims_judge(sentence)])
+    short = _size(pruning.text) < MIN_REPLY_CHARS
+    return _revision(pruning, too_short=short, why_short="too_short")
+
+
+def review_description(
+    text: str,
+    facts: ProductFacts,
+    policies: PlatformPolicies,
+    *,
+    prompt: PromptLike | None = None,
+) -> Revision:
+    """Revise a generated description into the text a shop publishes.
+
+    The prose is taken from ``text`` (anything from a key-facts list on is dropped and
+    rebuilt from the facts). Sentences with an unsupported claim or an invented number go;
+    so do sentences that only list attributes (the key-facts list states them once) and
+    repeated sentences. The published text is the remaining prose followed by the key-facts
+    list (:func:`streams.guard.description.layout`), so every attribute value appears
+    exactly as the merchant gave it.
+
+    Args:
+        text: The generated description (prose, or a laid-out description).
+        facts: The product; its current description is not a source of facts.
+        policies: The policies the description may mention.
+        prompt: The rendered prompt, for the leak check.
+
+    Returns:
+        The revision: accepted with ``removed:kind:detail`` reasons, or rejected
+        (``text == ""``) when a whole-text check fails, when most of the prose is
+        unsupported, when less than :data:`MIN_DESCRIPTION_CHARS` of prose remains
+        (``rejected:too_short``) or when what remains no longer names the product
+        (``rejected:missing_product_name``).
+    """
+    grounded = facts.model_copy(update={"description": None})
+    allowed = "\n".join([grounded.grounding_text(), *policies.statements()])
+    prose = prose_of(text)
+    reasons, pii = common_reasons(prose, prompt, allowed, max_chars=MAX_DESCRIPTION_CHARS)
+    if reasons:
+        return _rejected(reasons, pii)
+    known = fact_numbers(facts, policies)
+    claims = ClaimGrounds(allowed)
+
+    def judge(sentence: str) -> list[str]:
+        if restates_facts(sentence, facts):
+            return [f"duplicate:{' '.join(sentence.split()[:3])}"]
+        found = list(check_grounding(sentence, grounded, policies))
+        found.extend(invented_numbers(sentence, known))
+        found.extend(claims.unsupported(sentence))
+        return list(dict.fromkeys(found))
+
+    pruning = prune(prose, judge)
+    if _size(pruning.text) < MIN_DESCRIPTION_CHARS:
+        return _revision(pruning, too_short=True, why_short="too_short")
+    unnamed = not names_product(pruning.text, facts.title)
+    revision = _revision(pruning, too_short=unnamed, why_short="missing_product_name")
+    if not revision.verdict.accepted:
+        return revision
+    return Revision(layout(revision.text, facts), revision.verdict, revision.removed)
 
 
 def _check_identifiers(output: str, grounds: str) -> list[str]:

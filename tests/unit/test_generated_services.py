@@ -308,7 +308,7 @@ def test_good_description_is_published() -> None:
     [out] = asyncio.run(DescriptionService(_loaded(gen), PlatformPolicies()).describe([_update(1)]))
     assert out.description.verdict == "accepted", out.description.reasons
     assert out.description.description.startswith(text)
-    assert "capacity: 1.7 l" in out.description.description
+    assert "- Capacity: 1.7 l" in out.description.description
 
 
 def test_prose_is_cut_to_whole_sentences() -> None:

@@ -171,6 +171,17 @@ class PlatformPolicies(BaseModel):
         """
         return tuple(line.text for line in self.lines("en"))
 
+    def grounding_statements(self) -> tuple[str, ...]:
+        """Return the policies in every language replies are written in (English, Chinese).
+
+        The guard traces claims to these: a Chinese reply that says 满50 EUR免运费 repeats the
+        platform's own Chinese wording of the free-shipping policy.
+
+        Returns:
+            The English sentences, then the Chinese ones.
+        """
+        return (*self.statements(), *(line.text for line in self.lines("zh")))
+
     def lines(self, lang: Lang = "en") -> tuple[PolicyLine, ...]:
         """Return the policies as sentences in ``lang``, each tagged with its topic.
 

@@ -87,7 +87,7 @@ def fact_numbers(facts: ProductFacts, policies: PlatformPolicies | None) -> set[
     sources = [facts.title, facts.category, facts.price_text() or ""]
     sources.extend(f"{key} {value}" for key, value in facts.attributes.items())
     if policies is not None:
-        sources.extend(policies.statements())
+        sources.extend(policies.grounding_statements())
     values = (parse_number(m.group()) for m in _NUMBER.finditer(" ".join(sources)))
     return {float(v) for v in values if v is not None}
 
@@ -150,7 +150,8 @@ def validate_description(
             reasons.append(f"dropped_attribute:{key}")
     reasons.extend(invented_numbers(text, fact_numbers(facts, policies)))
     reasons.extend(check_grounding(text, grounded, policies))
-    claims = ClaimGrounds("\n".join([allowed, *(policies.statements() if policies else ())]))
+    statements = policies.grounding_statements() if policies else ()
+    claims = ClaimGrounds("\n".join([allowed, *statements]))
     for sentence, _ in split_sentences(text):
         reasons.extend(f"unsupported:{r}" for r in claims.unsupported(sentence))
     return GuardVerdict.from_reasons(reasons, pii)

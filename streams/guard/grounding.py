@@ -256,7 +256,7 @@ class _Grounds:
             if facts.price is not None:
                 self.amounts.append((_cents(facts.price), facts.currency))
         if policies is not None:
-            parts.extend(policies.statements())
+            parts.extend(policies.grounding_statements())
             self.amounts.extend((_cents(a), policies.currency) for a in policies.allowed_amounts())
         self.text = "\n".join(parts)
         self.haystack = _squash(self.text)

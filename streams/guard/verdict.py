@@ -116,9 +116,8 @@ def _claim_grounds(allowed: str, prompt: PromptLike | None) -> ClaimGrounds:
 
 
 def _reply_allowed(facts: ProductFacts | None, policies: PlatformPolicies) -> str:
-    return "\n".join(
-        ([facts.grounding_text()] if facts is not None else []) + list(policies.statements())
-    )
+    facts_text = [facts.grounding_text()] if facts is not None else []
+    return "\n".join([*facts_text, *policies.grounding_statements()])
 
 
 def _reply_judges(
@@ -259,7 +258,7 @@ def review_description(
         (``rejected:missing_product_name``).
     """
     grounded = facts.model_copy(update={"description": None})
-    allowed = "\n".join([grounded.grounding_text(), *policies.statements()])
+    allowed = "\n".join([grounded.grounding_text(), *policies.grounding_statements()])
     prose = prose_of(text)
     reasons, pii = common_reasons(prose, prompt, allowed, max_chars=MAX_DESCRIPTION_CHARS)
     if reasons:

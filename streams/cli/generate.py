@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from streams.offline import InvalidLine
 
 
 @click.command(name="generate")
@@ -77,7 +82,7 @@ def generate_command(
         updates, bad_facts = read_jsonl(facts_path, ProductUpdate)
         facts = product_facts(item.record for item in updates)
         if bad_facts:
-            click.echo(f"{facts_path}: skipped {len(bad_facts)} invalid lines", err=True)
+            click.echo(f"{facts_path}: skipped {_lines(bad_facts)}", err=True)
     loaded = load_generator(settings, task_name)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     written = fallbacks = 0
@@ -105,9 +110,17 @@ def generate_command(
             source=f"file:{input_path.name}",
             on_batch=write,
         )
-    skipped = ", ".join(str(line.line) for line in invalid[:20])
     click.echo(
         f"wrote {written} {task} results to {output_path} ({fallbacks} template fallbacks); "
-        f"skipped {len(invalid)} invalid lines" + (f" (lines {skipped})" if invalid else ""),
+        f"skipped {_lines(invalid)}",
         err=True,
     )
+
+
+def _lines(invalid: Sequence[InvalidLine]) -> str:
+    """``2 invalid lines (3, 9)``: how many, and the first few line numbers."""
+    if not invalid:
+        return "no invalid lines"
+    numbers = ", ".join(str(line.line) for line in invalid[:20])
+    more = ", ..." if len(invalid) > 20 else ""
+    return f"{len(invalid)} invalid line{'s' if len(invalid) > 1 else ''} ({numbers}{more})"

@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from streams import money
+
 Lang = Literal["en", "zh"]
 """Languages replies are written in: English and (simplified) Chinese."""
 
@@ -78,20 +80,24 @@ class ProductFacts(BaseModel):
     title: str
     category: str
     attributes: dict[str, str] = Field(default_factory=dict)
-    price: float | None = None
+    # Held as a float until every reader takes a Decimal (the description fingerprint
+    # JSON-encodes it); exact for every price a ProductUpdate admits, see price_text.
+    price: float | Decimal | None = Field(default=None, union_mode="left_to_right")
     currency: str | None = None
     description: str | None = None
     updated_at: datetime | None = None
 
     def price_text(self) -> str | None:
-        """Return the price as the prompts and fallbacks write it (``"19.99 EUR"``).
+        """Return the price as prompts and fallbacks write it (``"19.99 EUR"``, ``"4980 JPY"``).
 
         Returns:
             The formatted price with its currency code, or ``None`` when there is no price.
         """
         if self.price is None:
             return None
-        amount = f"{Decimal(str(self.price)).quantize(Decimal('0.01'))}"
+        # The float's shortest text is the exact decimal of every price a ProductUpdate admits
+        # (at most 15 significant digits); written with the currency's own decimal places.
+        amount = money.format_amount(Decimal(str(self.price)), self.currency)
         return f"{amount} {self.currency}" if self.currency else amount
 
     def lines(self, *, include_description: bool = True) -> tuple[FactLine, ...]:

@@ -8,9 +8,12 @@ rather than a silent coercion.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from decimal import Decimal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from streams import money
 
 SCHEMA_VERSION = 1
 SentimentLabel = Literal["negative", "neutral", "positive"]
@@ -63,10 +66,25 @@ class ProductUpdate(InputEvent):
     title: str = Field(min_length=1)
     category: str = ""
     attributes: dict[str, str] = Field(default_factory=dict)
-    price: float | None = Field(default=None, ge=0)
+    price: Decimal | None = Field(
+        default=None,
+        description="Exact amount; sent as a decimal string ('49.99') or a JSON number.",
+    )
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     description: str | None = None
     updated_at: datetime
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price_amount(cls, value: object) -> Decimal | None:
+        # A JSON number arrives as a float: the Decimal is built from its shortest text.
+        return None if value is None else money.parse_amount(value)
+
+    @model_validator(mode="after")
+    def _price_fits_currency(self) -> Self:
+        if self.price is not None and self.currency is not None:
+            money.check_minor_units(self.price, self.currency)
+        return self
 
 
 class SourceRef(BaseModel):

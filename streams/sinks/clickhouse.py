@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import struct
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -61,25 +60,32 @@ _DATA_CODES = frozenset(
         ch_errors.ErrorCodes.CANNOT_CONVERT_CHARSET,
     }
 )
-# What the driver raises while encoding a value it cannot write into its column.
-_CLIENT_DATA_ERRORS = (
+# Driver errors raised while encoding a value into its column (an unknown Enum8 name is a
+# LogicalError). The driver's other errors are about the connection or the protocol.
+_DRIVER_DATA_ERRORS = (
     ch_errors.TypeMismatchError,
     ch_errors.TooLargeStringSize,
     ch_errors.CannotParseUuidError,
     ch_errors.CannotParseDomainError,
-    struct.error,
-    OverflowError,
-    TypeError,
-    ValueError,
-    UnicodeError,
+    ch_errors.LogicalError,
 )
+# The connection's failures; as Python errors they would otherwise look like encoding ones.
+_CONNECTION_ERRORS = (OSError, EOFError, TimeoutError)
 
 
 def is_row_error(exc: BaseException) -> bool:
-    """Whether an insert failed for the rows it holds (bisect) rather than for the server."""
+    """Whether an insert failed for the rows it holds (bisect) rather than for the server.
+
+    A server exception counts by its code (:data:`_DATA_CODES`); a driver error when it is
+    an encoding error; any other Python error (``struct.error``, ``OverflowError``,
+    ``TypeError``, ``UnicodeEncodeError``...) was raised while the rows were encoded, unless
+    it is a connection failure.
+    """
     if isinstance(exc, ch_errors.ServerException):
         return exc.code in _DATA_CODES
-    return isinstance(exc, _CLIENT_DATA_ERRORS)
+    if isinstance(exc, ch_errors.Error):
+        return isinstance(exc, _DRIVER_DATA_ERRORS)
+    return isinstance(exc, Exception) and not isinstance(exc, _CONNECTION_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -164,29 +170,42 @@ class ClickHouseSink:
         except Exception as exc:
             if not is_row_error(exc):
                 raise
-            rejections = await self._isolate(table, columns, rows)
+            rejections = await self._isolate(table, columns, rows, exc)
         else:
             rejections = []
         metrics.SINK_LATENCY.labels(sink="clickhouse").observe(time.perf_counter() - started)
         return rejections
 
     async def _isolate(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        first: BaseException,
     ) -> list[RowRejection]:
+        """Bisect a batch whose insert failed with ``first``; returns the rows that fail alone."""
+
         async def insert(indices: Sequence[int]) -> Sequence[int]:
             await self._insert_until_landed(table, columns, [rows[i] for i in indices])
             return indices
 
-        split = await bisect(range(len(rows)), insert, is_row_error)
+        failed: list[tuple[int, BaseException]] = []
+        if len(rows) == 1:
+            failed.append((0, first))
+        else:
+            # The whole batch is known to fail: start from its halves.
+            middle = len(rows) // 2
+            for half in (range(middle), range(middle, len(rows))):
+                split = await bisect(half, insert, is_row_error)
+                failed.extend((f.item, f.error) for f in split.failed)
         rejections = []
-        for failed in split.failed:
-            error = failed.error
+        for index, error in failed:
             metrics.ERRORS.labels(stage="sink", error=type(error).__name__).inc()
             reason = RejectedError(
                 f"{table} cannot hold the row: {type(error).__name__}: {str(error)[:500]}"
             )
             reason.__cause__ = error
-            rejections.append(RowRejection(failed.item, reason))
+            rejections.append(RowRejection(index, reason))
         return rejections
 
     def close(self) -> None:

@@ -165,15 +165,18 @@ def test_poison_reviews_are_dead_lettered_and_the_worker_goes_on(
 def test_clickhouse_rows_the_server_cannot_hold_are_isolated(settings: Settings) -> None:
     """Against the real server: one bad row is found by bisecting, the others land."""
     good = [_sentiment_row(n) for n in range(9)]
-    bad = list(_sentiment_row(99))
-    bad[-2] = datetime(1969, 7, 20, tzinfo=UTC).replace(tzinfo=None)
-    batch = [*good[:4], tuple(bad), *good[4:]]
+    before_epoch = list(_sentiment_row(98))
+    before_epoch[-2] = datetime(1969, 7, 20, tzinfo=UTC).replace(tzinfo=None)
+    not_a_label = list(_sentiment_row(99))
+    not_a_label[4] = "furious"
+    batch = [*good[:4], tuple(before_epoch), *good[4:8], tuple(not_a_label), good[8]]
     sink = ClickHouseSink(settings.clickhouse, settings.batch)
     try:
         rejected = asyncio.run(sink.write(rows.SENTIMENT_TABLE, rows.SENTIMENT_COLUMNS, batch))
     finally:
         sink.close()
-    assert [r.index for r in rejected] == [4]
+    assert [r.index for r in rejected] == [4, 9]
+    assert "review_created_at" in str(rejected[0].error)
     assert sink.healthy
     assert sentiment_count(settings) == 9
 

@@ -200,7 +200,6 @@ class ClickHouseSink:
                 failed.extend((f.item, f.error) for f in split.failed)
         rejections = []
         for index, error in failed:
-            metrics.ERRORS.labels(stage="sink", error=type(error).__name__).inc()
             reason = RejectedError(
                 f"{table} cannot hold the row: {type(error).__name__}: {str(error)[:500]}"
             )

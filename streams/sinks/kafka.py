@@ -216,7 +216,6 @@ class KafkaPublisher:
             error = failed.error
             cause = error.errors[0] if isinstance(error, _Failures) else error
             message = messages[failed.item]
-            metrics.ERRORS.labels(stage="publish", error=type(cause).__name__).inc()
             reason = RejectedError(
                 f"{message.topic} refused a record of {len(message.value)} bytes: "
                 f"{type(cause).__name__}: {cause}"

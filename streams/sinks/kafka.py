@@ -123,10 +123,15 @@ class KafkaPublisher:
         errors: list[BaseException | None] = [None] * len(messages)
         pending: list[tuple[int, Any]] = []
         for index, message in enumerate(messages):
+            topic = self._topic(message.topic)
             try:
-                future = await self._topic(message.topic).send(
+                # Publishing the promise ourselves (rather than ``topic.send``) leaves us the
+                # future Faust settles, so a refused record's error is retrieved here
+                # instead of being logged as never retrieved.
+                future = topic.as_future_message(
                     key=message.key, value=message.value, headers=message.headers or None
                 )
+                await topic.publish_message(future)
             except Exception as exc:  # noqa: BLE001 - settled per record below
                 errors[index] = exc
                 if not is_record_error(exc):

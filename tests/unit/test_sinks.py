@@ -87,6 +87,12 @@ def test_clickhouse_errors_are_the_rows_only_when_about_the_data(
     assert is_row_error(error) is row
 
 
+class _Promise(asyncio.Future[None]):
+    """Like Faust's FutureMessage: the future of one record, carrying the record."""
+
+    value: bytes
+
+
 @dataclass
 class _Broker:
     """Stands in for the producer: records sent in one tick form one batch, and the topic
@@ -115,15 +121,17 @@ class _Broker:
             else:
                 future.set_exception(error)
 
-    async def send(self, key: bytes | None, value: bytes, headers: Any) -> asyncio.Future[None]:
-        if len(value) > self.max_request:
-            raise _wrapped(kafka_errors.MessageSizeTooLargeError(f"{len(value)} bytes"))
-        loop = asyncio.get_running_loop()
+    def as_future_message(self, key: bytes | None, value: bytes, headers: Any) -> _Promise:
+        promise = _Promise()
+        promise.value = value
+        return promise
+
+    async def publish_message(self, promise: _Promise) -> None:
+        if len(promise.value) > self.max_request:
+            raise _wrapped(kafka_errors.MessageSizeTooLargeError(f"{len(promise.value)} bytes"))
         if not self._pending:
-            loop.call_soon(self.flush)
-        future: asyncio.Future[None] = loop.create_future()
-        self._pending.append((value, future))
-        return future
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._pending.append((promise.value, promise))
 
 
 class _App:

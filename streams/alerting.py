@@ -8,12 +8,17 @@ weighted mean of the product's closed windows' negative shares, starting from a 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from streams.ids import output_id
 from streams.records import SentimentAlert, SentimentResult, Severity
 from streams.settings import AlertSettings
+
+if TYPE_CHECKING:
+    from streams.intake import Decoded
 
 PRIOR_BASELINE = 0.15
 
@@ -103,3 +108,38 @@ def observe(
         severity=severity_of(share, state.baseline),
     )
     return replace(state, alerted=True), alert
+
+
+def fold(
+    read: Callable[[str], dict[str, float | int | bool] | None],
+    items: Sequence[Decoded[SentimentResult]],
+    settings: AlertSettings,
+) -> tuple[
+    dict[str, tuple[WindowState, int]], list[tuple[Decoded[SentimentResult], SentimentAlert]]
+]:
+    """Fold a batch of results, in order, into the windows of their products.
+
+    Args:
+        read: The stored state of a product (a dict), or None; read once per product.
+        items: The batch's results.
+        settings: Alert thresholds.
+
+    Returns:
+        Each touched product's new state with the partition of its last result, and the
+        alerts raised, each with the result that raised it. Nothing is written: the caller
+        stores the states once the alerts are durable.
+    """
+    states: dict[str, tuple[WindowState, int]] = {}
+    alerts: list[tuple[Decoded[SentimentResult], SentimentAlert]] = []
+    for item in items:
+        product_id = item.record.product_id
+        if product_id in states:
+            state: WindowState | None = states[product_id][0]
+        else:
+            raw = read(product_id)
+            state = WindowState.from_dict(raw) if raw else None
+        state, alert = observe(state, item.record, settings)
+        states[product_id] = (state, item.source.partition)
+        if alert is not None:
+            alerts.append((item, alert))
+    return states, alerts

@@ -10,11 +10,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from streams import metrics
-from streams.codec import decode
+from streams.codec import DEFAULT_LIMITS, decode
 from streams.deadletter import DeadLetter
-from streams.errors import DecodeError
+from streams.errors import ContractError, DecodeError, Stage
 from streams.records import SourceRef
-from streams.sinks.kafka import KafkaPublisher, OutMessage
+from streams.settings import DecodeSettings
+from streams.sinks.deadletters import DeadLetterSink
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +24,31 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Decoded(Generic[M]):
-    """A valid input record with its Kafka coordinates."""
+    """A valid input record with its Kafka coordinates and original bytes.
+
+    The original value and headers travel with the record so that a later stage (model,
+    guard, publish, sink) can dead-letter the event as it arrived.
+    """
 
     record: M
     source: SourceRef
     key: bytes | None
     timestamp: float
+    value: bytes = b""
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+    def dead_letter(self, stage: Stage, error: BaseException) -> DeadLetter:
+        """This event as a dead letter of ``stage``."""
+        return DeadLetter(
+            topic=self.source.topic,
+            partition=self.source.partition,
+            offset=self.source.offset,
+            key=self.key,
+            value=self.value,
+            original_headers=self.headers,
+            error=error,
+            stage=stage,
+        )
 
 
 def header_pairs(raw: Any) -> tuple[tuple[str, bytes], ...]:
@@ -50,9 +70,11 @@ def _as_bytes(value: Any) -> bytes | None:
 class Intake:
     """Decodes a micro-batch of events; failures go to the dead-letter topic, acked."""
 
-    def __init__(self, publisher: KafkaPublisher, deadletter_topic: str) -> None:
-        self._publisher = publisher
-        self._deadletter_topic = deadletter_topic
+    def __init__(
+        self, deadletters: DeadLetterSink, limits: DecodeSettings = DEFAULT_LIMITS
+    ) -> None:
+        self._deadletters = deadletters
+        self._limits = limits
 
     async def decode(self, events: Sequence[Any], model: type[M]) -> list[Decoded[M]]:
         """Valid records in order; invalid ones are dead-lettered before this returns."""
@@ -61,12 +83,15 @@ class Intake:
         for event in events:
             message = event.message
             key, value = _as_bytes(message.key), _as_bytes(event.value)
+            headers = header_pairs(message.headers)
             metrics.EVENTS_IN.labels(topic=message.topic).inc()
             try:
-                record = decode(model, value)
-                event_id = str(getattr(record, "event_id", ""))
-            except DecodeError as exc:
-                metrics.ERRORS.labels(stage="decode", error=type(exc).__name__).inc()
+                record = decode(model, value, self._limits)
+            except Exception as exc:  # noqa: BLE001 - no input may stop the partition
+                stage: Stage = "validate" if isinstance(exc, ContractError) else "decode"
+                if not isinstance(exc, DecodeError):
+                    log.error("intake.decode_crash model=%s error=%s", model.__name__, type(exc))
+                metrics.ERRORS.labels(stage=stage, error=type(exc).__name__).inc()
                 dead.append(
                     DeadLetter(
                         topic=message.topic,
@@ -74,8 +99,9 @@ class Intake:
                         offset=message.offset,
                         key=key,
                         value=value,
-                        original_headers=header_pairs(message.headers),
+                        original_headers=headers,
                         error=exc,
+                        stage=stage,
                     )
                 )
                 continue
@@ -83,30 +109,23 @@ class Intake:
                 topic=message.topic,
                 partition=message.partition,
                 offset=message.offset,
-                event_id=event_id,
+                event_id=str(getattr(record, "event_id", "")),
             )
-            good.append(Decoded(record, source, key, float(message.timestamp or 0.0)))
+            good.append(
+                Decoded(record, source, key, float(message.timestamp or 0.0), value or b"", headers)
+            )
         if dead:
-            await self.dead_letter(dead)
+            await self._deadletters.send(dead)
         return good
 
     async def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
-        """Publish dead letters and wait for the broker's acknowledgement."""
-        await self._publisher.publish(
-            [
-                OutMessage(
-                    topic=self._deadletter_topic,
-                    key=letter.key,
-                    value=letter.value or b"",
-                    headers=letter.headers(),
-                )
-                for letter in letters
-            ]
-        )
-        for letter in letters:
-            metrics.DEAD_LETTERS.labels(topic=letter.topic, error=type(letter.error).__name__).inc()
-            log.warning(
-                "deadletter topic=%s partition=%d offset=%d error=%s reason=%s",
-                letter.topic, letter.partition, letter.offset,
-                type(letter.error).__name__, str(letter.error)[:300],
-            )  # fmt: skip
+        """Publish dead letters and wait until the broker settled each one."""
+        await self._deadletters.send(letters)
+
+    async def reject(
+        self, stage: Stage, failures: Sequence[tuple[Decoded[Any], BaseException]]
+    ) -> None:
+        """Dead-letter decoded events that failed at a later ``stage``."""
+        for _, error in failures:
+            metrics.ERRORS.labels(stage=stage, error=type(error).__name__).inc()
+        await self._deadletters.send([item.dead_letter(stage, error) for item, error in failures])

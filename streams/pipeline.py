@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -14,15 +13,26 @@ import faust
 from streams import metrics
 from streams.clickhouse import rows
 from streams.codec import encode
+from streams.delivery import Delivery, Output
 from streams.descriptions import DescriptionOutcome, DescriptionService
+from streams.errors import ModelError, Stage
+from streams.facts import ProductFacts
 from streams.gaps import GapRepair
-from streams.generated import AUDIT_COLUMNS, AUDIT_TABLE, LoadedGenerator
-from streams.intake import Intake
-from streams.records import SentimentAlert, SentimentResult
+from streams.generated import (
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    GenerationLike,
+    LoadedGenerator,
+    TextGenerator,
+)
+from streams.intake import Decoded, Intake
+from streams.prompts import Turn
+from streams.records import ChatMessage, ProductUpdate, Review, SentimentAlert, SentimentResult
 from streams.replies import ReplyOutcome, ReplyService
 from streams.sentiment import SentimentScorer
 from streams.settings import Settings
 from streams.sinks.clickhouse import ClickHouseSink
+from streams.sinks.deadletters import DeadLetterSink
 from streams.sinks.kafka import KafkaPublisher, OutMessage
 from streams.watchdog import Progress
 
@@ -43,11 +53,15 @@ class Pipeline:
     def __init__(self, settings: Settings, app: faust.App, executor: Executor) -> None:
         self.settings = settings
         self.executor = executor
-        self.publisher = KafkaPublisher(app)
-        self.intake = Intake(self.publisher, settings.topics.deadletter)
+        self.publisher = KafkaPublisher(app, settings.batch)
+        self.deadletters = DeadLetterSink(
+            self.publisher, settings.topics.deadletter, settings.batch.deadletter_headroom_bytes
+        )
+        self.intake = Intake(self.deadletters, settings.decode)
         self.progress = Progress()
         self.gaps = GapRepair(app, settings.kafka)
         self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)
+        self.delivery = Delivery(self.publisher, self.clickhouse, self.intake)
         self.scorer: SentimentScorer | None = None
         self.replies: ReplyService | None = None
         self.descriptions: DescriptionService | None = None
@@ -86,7 +100,7 @@ class Pipeline:
         self.providers[task] = generator.provider
         metrics.MODEL_LOADED.labels(task=task, provider=generator.provider).set(1)
         manifest = handle.manifest
-        return LoadedGenerator(generator, manifest.name, manifest.version, params)
+        return LoadedGenerator(ModelCalls(generator), manifest.name, manifest.version, params)
 
     def load_replies(self) -> None:
         """Load the reply model (fails loudly when missing)."""
@@ -101,75 +115,149 @@ class Pipeline:
             loaded, self.settings.policies, self.generation_executor
         )
 
-    async def deliver_replies(self, outcomes: Sequence[ReplyOutcome]) -> None:
-        """Publish replies and insert their audit rows; returns when both are durable."""
+    async def score_sentiment(
+        self, reviews: Sequence[Decoded[Review]]
+    ) -> list[tuple[Decoded[Review], SentimentResult]]:
+        """Score reviews; a review the model fails on alone is dead-lettered (stage model)."""
+        scorer = self.scorer
+        if scorer is None:
+            msg = "load the sentiment model before scoring"
+            raise RuntimeError(msg)
+        return await self.delivery.run(reviews, scorer.score)
+
+    async def describe(
+        self, updates: Sequence[Decoded[ProductUpdate]]
+    ) -> list[tuple[Decoded[ProductUpdate], DescriptionOutcome]]:
+        """Descriptions for updates; one whose generation or guard raises is dead-lettered."""
+        service = self.descriptions
+        if service is None:
+            msg = "load the description model before describing"
+            raise RuntimeError(msg)
+        return await self.delivery.run(updates, service.describe, generation_stage)
+
+    async def reply(
+        self,
+        messages: Sequence[Decoded[ChatMessage]],
+        facts_of: Callable[[str | None], ProductFacts | None],
+        turns_of: Callable[[str], list[Turn]],
+    ) -> list[tuple[Decoded[ChatMessage], ReplyOutcome]]:
+        """Replies to messages; one whose generation or guard raises is dead-lettered."""
+        service = self.replies
+        if service is None:
+            msg = "load the reply model before replying"
+            raise RuntimeError(msg)
+
+        async def call(batch: Sequence[Decoded[ChatMessage]]) -> list[ReplyOutcome]:
+            return await service.reply(batch, facts_of, turns_of)
+
+        return await self.delivery.run(messages, call, generation_stage)
+
+    async def deliver_replies(
+        self, outcomes: Sequence[tuple[Decoded[ChatMessage], ReplyOutcome]]
+    ) -> list[tuple[Decoded[ChatMessage], ReplyOutcome]]:
+        """Publish replies and insert their audit rows; returns those durable in both."""
         topic = self.settings.topics.replies
-        await self._deliver_generated(
-            [
-                OutMessage(topic, o.reply.conversation_id.encode(), encode(o.reply))
-                for o in outcomes
-            ],
-            [o.audit.row() for o in outcomes],
-        )
-
-    async def deliver_descriptions(self, outcomes: Sequence[DescriptionOutcome]) -> None:
-        """Publish descriptions and insert their audit rows; returns when both are durable."""
-        topic = self.settings.topics.descriptions
-        await self._deliver_generated(
-            [
-                OutMessage(topic, o.description.product_id.encode(), encode(o.description))
-                for o in outcomes
-            ],
-            [o.audit.row() for o in outcomes],
-        )
-
-    async def _deliver_generated(
-        self, messages: list[OutMessage], audit_rows: list[tuple[object, ...]]
-    ) -> None:
-        if not messages:
-            return
-        await asyncio.gather(
-            self.publisher.publish(messages),
-            self.clickhouse.write(AUDIT_TABLE, AUDIT_COLUMNS, audit_rows),
-        )
-
-    async def deliver_sentiment(self, results: Sequence[SentimentResult]) -> None:
-        """Publish results and insert their rows; returns when both are durable."""
-        if not results:
-            return
-        topic = self.settings.topics.sentiment
-        messages = [
-            OutMessage(topic=topic, key=result.product_id.encode(), value=encode(result))
-            for result in results
-        ]
-        await asyncio.gather(
-            self.publisher.publish(messages),
-            self.clickhouse.write(
-                rows.SENTIMENT_TABLE,
-                rows.SENTIMENT_COLUMNS,
-                [rows.sentiment_row(result) for result in results],
+        outputs = await self.delivery.build(
+            outcomes,
+            lambda item, o: Output(
+                item,
+                o,
+                OutMessage(topic, o.reply.conversation_id.encode(), encode(o.reply)),
+                o.audit.row(),
             ),
         )
+        delivered = await self.delivery.deliver(outputs, AUDIT_TABLE, AUDIT_COLUMNS)
+        return [(o.origin, o.payload) for o in delivered]
+
+    async def deliver_descriptions(
+        self, outcomes: Sequence[tuple[Decoded[ProductUpdate], DescriptionOutcome]]
+    ) -> list[Decoded[ProductUpdate]]:
+        """Publish descriptions and insert their audit rows; returns the updates now durable."""
+        topic = self.settings.topics.descriptions
+        outputs = await self.delivery.build(
+            outcomes,
+            lambda item, o: Output(
+                item,
+                o,
+                OutMessage(topic, o.description.product_id.encode(), encode(o.description)),
+                o.audit.row(),
+            ),
+        )
+        delivered = await self.delivery.deliver(outputs, AUDIT_TABLE, AUDIT_COLUMNS)
+        return [o.origin for o in delivered]
+
+    async def deliver_sentiment(
+        self, scored: Sequence[tuple[Decoded[Review], SentimentResult]]
+    ) -> None:
+        """Publish results and insert their rows; returns when each is durable or rejected."""
+        topic = self.settings.topics.sentiment
+        outputs = await self.delivery.build(
+            scored,
+            lambda item, result: Output(
+                item,
+                result,
+                OutMessage(topic, result.product_id.encode(), encode(result)),
+                rows.sentiment_row(result),
+            ),
+        )
+        delivered = await self.delivery.deliver(
+            outputs, rows.SENTIMENT_TABLE, rows.SENTIMENT_COLUMNS
+        )
         now = time.time()
-        for result in results:
-            lag = now - result.review_created_at.timestamp()
+        for output in delivered:
+            lag = now - output.payload.review_created_at.timestamp()
             if lag >= 0:
                 metrics.END_TO_END_LATENCY.labels(task="sentiment").observe(lag)
 
-    async def deliver_alert(self, alert: SentimentAlert) -> None:
-        """Publish an alert and insert its row; returns when both are durable."""
-        message = OutMessage(
-            topic=self.settings.topics.alerts,
-            key=alert.product_id.encode(),
-            value=encode(alert),
+    async def deliver_alerts(
+        self, alerts: Sequence[tuple[Decoded[SentimentResult], SentimentAlert]]
+    ) -> None:
+        """Publish alerts and insert their rows; returns when each is durable or rejected.
+
+        An alert a sink rejects dead-letters the sentiment result that raised it.
+        """
+        topic = self.settings.topics.alerts
+        outputs = await self.delivery.build(
+            alerts,
+            lambda item, alert: Output(
+                item,
+                alert,
+                OutMessage(topic, alert.product_id.encode(), encode(alert)),
+                rows.alert_row(alert),
+            ),
         )
-        await asyncio.gather(
-            self.publisher.publish([message]),
-            self.clickhouse.write(rows.ALERTS_TABLE, rows.ALERT_COLUMNS, [rows.alert_row(alert)]),
-        )
-        metrics.ALERTS.labels(severity=alert.severity).inc()
-        log.info(
-            "alert.raised product_id=%s window_start=%s share=%.2f reviews=%d severity=%s",
-            alert.product_id, alert.window_start.isoformat(), alert.negative_share,
-            alert.reviews, alert.severity,
-        )  # fmt: skip
+        delivered = await self.delivery.deliver(outputs, rows.ALERTS_TABLE, rows.ALERT_COLUMNS)
+        for output in delivered:
+            alert = output.payload
+            metrics.ALERTS.labels(severity=alert.severity).inc()
+            log.info(
+                "alert.raised product_id=%s window_start=%s share=%.2f reviews=%d severity=%s",
+                alert.product_id, alert.window_start.isoformat(), alert.negative_share,
+                alert.reviews, alert.severity,
+            )  # fmt: skip
+
+
+def generation_stage(error: BaseException) -> Stage:
+    """A generation service's failure: the model's when the model call raised, else the guard's.
+
+    Everything around the model call in a reply or description service is input and output
+    checking (prompt building, PII redaction, grounding), so it counts as the guard stage.
+    """
+    return "model" if isinstance(error, ModelError) else "guard"
+
+
+class ModelCalls:
+    """A text generator whose failures are marked as the model's (:class:`ModelError`)."""
+
+    def __init__(self, generator: TextGenerator) -> None:
+        self._generator = generator
+        self.model_sha256 = generator.model_sha256
+        self.provider = generator.provider
+
+    def generate(self, prompts: Any, params: Any) -> Sequence[GenerationLike]:
+        """Generate for a batch of prompts; any failure is raised as a ModelError."""
+        try:
+            return self._generator.generate(prompts, params)
+        except Exception as exc:
+            msg = f"generation failed: {type(exc).__name__}: {str(exc)[:300]}"
+            raise ModelError(msg) from exc

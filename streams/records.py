@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from streams import money
 
@@ -19,6 +19,28 @@ SCHEMA_VERSION = 1
 SentimentLabel = Literal["negative", "neutral", "positive"]
 Severity = Literal["warning", "critical"]
 Verdict = Literal["accepted", "rejected"]
+
+
+# The event times the sink stores: ClickHouse DateTime is seconds since the epoch as UInt32.
+# Moving the event-time columns to DateTime64 widens this range here, and only here.
+EVENT_TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+EVENT_TIME_MAX = datetime(2106, 2, 7, 6, 28, 15, tzinfo=UTC)
+
+
+def _in_event_time_range(when: datetime) -> datetime:
+    # A time without offset is read as UTC, as the ClickHouse rows treat it.
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    if not EVENT_TIME_MIN <= aware <= EVENT_TIME_MAX:
+        msg = (
+            f"{when.isoformat()} is outside the event times the sink stores "
+            f"({EVENT_TIME_MIN.isoformat()} .. {EVENT_TIME_MAX.isoformat()})"
+        )
+        raise ValueError(msg)
+    return when
+
+
+EventTime = Annotated[datetime, AfterValidator(_in_event_time_range)]
+"""A datetime the sink's event-time columns can hold; others fail validation."""
 
 
 def utcnow() -> datetime:
@@ -45,7 +67,7 @@ class Review(InputEvent):
     title: str = ""
     text: str = Field(min_length=1, max_length=20_000)
     lang: str = "en"
-    created_at: datetime
+    created_at: EventTime
 
 
 class ChatMessage(InputEvent):
@@ -56,7 +78,7 @@ class ChatMessage(InputEvent):
     customer_id: str = Field(min_length=1)
     text: str = Field(min_length=1, max_length=8_000)
     product_id: str | None = None
-    sent_at: datetime
+    sent_at: EventTime
 
 
 class ProductUpdate(InputEvent):
@@ -72,7 +94,7 @@ class ProductUpdate(InputEvent):
     )
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     description: str | None = None
-    updated_at: datetime
+    updated_at: EventTime
 
     @field_validator("price", mode="before")
     @classmethod
@@ -119,7 +141,7 @@ class SentimentResult(OutputRecord):
     model: str
     model_version: str
     source: SourceRef
-    review_created_at: datetime
+    review_created_at: EventTime
     processed_at: datetime = Field(default_factory=utcnow)
 
 

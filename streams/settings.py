@@ -97,6 +97,27 @@ class BatchSettings(_Frozen):
     sink_max_rows: int = 5_000
     sink_retry_initial_s: float = 0.5
     sink_retry_max_s: float = 10.0
+    # Room a dead letter keeps under the producer's max request size for the record batch
+    # framing; what is left, minus key and headers, is what its value may hold.
+    deadletter_headroom_bytes: int = Field(default=4_096, ge=512)
+
+
+class DecodeSettings(_Frozen):
+    """Limits an input message must keep before it is parsed (each a DecodeError past it).
+
+    The checks run before ``json.loads`` so that no message can make the parser exhaust the
+    stack, spend unbounded time converting digits or hold a worker on one huge value.
+    """
+
+    # The largest valid record (a 20,000-character review of 4-byte UTF-8 characters, plus
+    # title and fields) is about 100 KB; beyond this a message is not a record we can use.
+    max_bytes: int = Field(default=256 * 1024, gt=0)
+    # Records nest two levels (an attributes object); unknown fields may add a few. The C
+    # parser recurses once per level and raises RecursionError near 1,000.
+    max_depth: int = Field(default=32, gt=0)
+    # No record field holds more than a price or a count; Python refuses to convert more
+    # than 4,300 digits anyway (ValueError), and converting is quadratic in the digits.
+    max_int_digits: int = Field(default=64, gt=0, le=4_300)
 
 
 class AlertSettings(_Frozen):
@@ -187,6 +208,7 @@ class Settings(BaseSettings):
     clickhouse: ClickHouseSettings = ClickHouseSettings()
     topics: TopicSettings = TopicSettings()
     batch: BatchSettings = BatchSettings()
+    decode: DecodeSettings = DecodeSettings()
     alerts: AlertSettings = AlertSettings()
     generation: GenerationSettings = GenerationSettings()
     policies: PlatformPolicies = PlatformPolicies()

@@ -2,21 +2,49 @@
 
 Per-product window state lives in a Faust table backed by its changelog topic; the results
 topic is keyed by product_id, so the table is co-partitioned with it. Results arrive in
-micro-batches (with skipped offsets repaired); each is applied in order, and a batch's offsets
-are committed after its alerts are durable.
+micro-batches (with skipped offsets repaired); a batch is folded in order, its alerts are made
+durable, and only then is the window state (``alerted`` included) written to the table, so a
+crash before the alert lands replays the batch from the old state and raises it again.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 import faust
 
 from streams.agents import micro_batches
-from streams.alerting import WindowState, observe
+from streams.alerting import fold
+from streams.intake import Decoded
 from streams.pipeline import Pipeline
-from streams.records import SentimentResult
+from streams.records import SentimentAlert, SentimentResult
+from streams.settings import AlertSettings
 from streams.tables import keyed_table
+
+
+class WindowStore(Protocol):
+    """The part of the window table the agent uses."""
+
+    def get(self, key: str) -> Any: ...
+    def put(self, key: str, value: Any, partition: int) -> None: ...
+
+
+async def apply_batch(
+    items: Sequence[Decoded[SentimentResult]],
+    windows: WindowStore,
+    deliver: Callable[[Sequence[tuple[Decoded[SentimentResult], SentimentAlert]]], Awaitable[Any]],
+    settings: AlertSettings,
+) -> None:
+    """Fold a batch into the windows, deliver its alerts, then write the new window state.
+
+    A delivered alert is durable or dead-lettered (with the result that raised it) when
+    ``deliver`` returns; either way its window is marked ``alerted`` only after that.
+    """
+    states, alerts = fold(windows.get, items, settings)
+    await deliver(alerts)
+    for product_id, (state, partition) in states.items():
+        windows.put(product_id, state.to_dict(), partition)
 
 
 def register(app: faust.App, pipeline: Pipeline) -> Any:
@@ -30,13 +58,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
             stream, settings.batch.max_events, settings.batch.within_s, pipeline
         )
         async for events in batches:
-            for item in await pipeline.intake.decode(events, SentimentResult):
-                result = item.record
-                raw = windows.get(result.product_id)
-                state = WindowState.from_dict(raw) if raw else None
-                state, alert = observe(state, result, settings.alerts)
-                windows.put(result.product_id, state.to_dict(), item.source.partition)
-                if alert is not None:
-                    await pipeline.deliver_alert(alert)
+            items = await pipeline.intake.decode(events, SentimentResult)
+            await apply_batch(items, windows, pipeline.deliver_alerts, settings.alerts)
 
     return app.agent(topic, name="shopstream.alerts", sink=None)(alerts)

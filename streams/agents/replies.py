@@ -29,8 +29,7 @@ def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
     history = keyed_table(app, HISTORY_TABLE, settings.topics.partitions)
     view = ChangelogView(settings.kafka, facts.changelog_topic_name)
     pipeline.views["product-facts"] = view
-    service = pipeline.replies
-    if service is None:
+    if pipeline.replies is None:
         msg = "load the reply model before registering the chat agent"
         raise RuntimeError(msg)
 
@@ -60,9 +59,9 @@ def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
             async for events in batches:
                 messages = await pipeline.intake.decode(events, ChatMessage)
                 for batch in rounds(messages):
-                    outcomes = await service.reply(batch, facts_of, turns_of)
-                    await pipeline.deliver_replies(outcomes)
-                    for message, outcome in zip(batch, outcomes, strict=True):
+                    outcomes = await pipeline.reply(batch, facts_of, turns_of)
+                    # Turns are remembered only for replies that are durable.
+                    for message, outcome in await pipeline.deliver_replies(outcomes):
                         remember(outcome, message.source.partition)
         finally:
             view.stop()

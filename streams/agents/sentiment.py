@@ -15,8 +15,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
     """Attach the agent to the app."""
     settings = pipeline.settings
     topic = app.topic(settings.topics.reviews, key_serializer="raw", value_serializer="raw")
-    scorer = pipeline.scorer
-    if scorer is None:
+    if pipeline.scorer is None:
         msg = "load the sentiment model before registering its agent"
         raise RuntimeError(msg)
 
@@ -26,7 +25,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         )
         async for events in batches:
             reviews = await pipeline.intake.decode(events, Review)
-            results = await scorer.score(reviews)
-            await pipeline.deliver_sentiment(results)
+            scored = await pipeline.score_sentiment(reviews)
+            await pipeline.deliver_sentiment(scored)
 
     return app.agent(topic, name="shopstream.sentiment", sink=None)(sentiment)

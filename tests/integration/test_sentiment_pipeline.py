@@ -85,7 +85,9 @@ def test_reviews_flow_end_to_end_and_bad_ones_are_dead_lettered(
             int(headers["x-shopstream-source-offset"]),
         )
         assert at[origin] == message.value()
-        assert headers["x-shopstream-error-class"] == "DecodeError"
+        # Unparseable values fail at decode, contract violations at validate.
+        expected = {"decode": "DecodeError", "validate": "ContractError"}
+        assert headers["x-shopstream-error-class"] == expected[headers["x-shopstream-stage"]]
         assert headers["x-shopstream-error-message"]
 
     health = worker.ready()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from streams.errors import Stage
+from streams.guard.pii import redact
 
 HEADER_PREFIX = "x-shopstream-"
 SOURCE_TOPIC = f"{HEADER_PREFIX}source-topic"
@@ -71,7 +72,8 @@ class DeadLetter:
 
     def _own_headers(self, now: datetime | None) -> list[tuple[str, bytes]]:
         when = (now or datetime.now(UTC)).isoformat()
-        message = str(self.error)[:_MAX_MESSAGE]
+        # A driver's or model's message may quote the input: the header holds it redacted.
+        message = redact(str(self.error)[:_MAX_MESSAGE]).text
         return [
             (SOURCE_TOPIC, self.topic.encode()),
             (SOURCE_PARTITION, str(self.partition).encode()),

@@ -30,7 +30,7 @@ from streams.generated import (
     whole_sentences,
 )
 from streams.guard.pii import redact
-from streams.guard.verdict import GuardVerdict, InputCheck, check_input, check_reply
+from streams.guard.verdict import GuardVerdict, InputCheck, check_input, review_reply
 from streams.ids import output_id
 from streams.intake import Decoded
 from streams.intents import Intent, detect_intent
@@ -151,6 +151,7 @@ class ReplyService:
         for plan in plans:
             generation = None if plan.check.injection.is_injection else next(remaining)
             fallback_reason: str | None
+            revised = ""
             if generation is None:
                 reasons = tuple(f"injection:{r}" for r in plan.check.injection.reasons)
                 verdict = GuardVerdict.from_reasons(reasons or ("injection",))
@@ -161,14 +162,19 @@ class ReplyService:
             else:
                 # A reply cut off by the token limit ends at its last whole sentence.
                 text = whole_sentences(generation.text, limit=4) or generation.text
-                verdict = check_reply(text, plan.facts, self._policies, as_prompt(plan.prompt))
+                # Unsupported sentences are removed where the rest stands on its own; the
+                # removals are audited reasons of an accepted verdict.
+                revision = review_reply(text, plan.facts, self._policies, as_prompt(plan.prompt))
+                verdict, revised = revision.verdict, revision.text
                 fallback_reason = None if verdict.accepted else "guard"
-                problems = answer_problems(text, plan.asked, plan.grounding, plan.lang)
+                problems = answer_problems(revised, plan.asked, plan.grounding, plan.lang)
                 if verdict.accepted and problems:
                     # Grounded but not an answer: the template states the asked facts.
-                    verdict = GuardVerdict.from_reasons(problems)
+                    verdict = GuardVerdict.from_reasons((*verdict.reasons, *problems))
                     fallback_reason = "unanswered"
-            outcomes.append(self._outcome(plan, text, verdict, fallback_reason, generation))
+            outcomes.append(
+                self._outcome(plan, text, revised, verdict, fallback_reason, generation)
+            )
             record_verdict("reply", verdict, fallback_reason)
         return outcomes
 
@@ -176,6 +182,7 @@ class ReplyService:
         self,
         plan: _Plan,
         text: str,
+        revised: str,
         verdict: GuardVerdict,
         fallback_reason: str | None,
         generation: object | None,
@@ -188,7 +195,7 @@ class ReplyService:
                 lang=plan.lang, asked=plan.asked, grounding=plan.grounding,
             )
             if fallback
-            else text
+            else revised
         )  # fmt: skip
         published = with_ai_disclosure(body)
         reply_id = output_id("reply", message.event_id)
@@ -233,6 +240,8 @@ class ReplyService:
             reply=reply,
             audit=audit,
             customer_turn=Turn(role="customer", text=customer_text),
-            assistant_turn=Turn(role="assistant", text=body),
+            # Guarded text holds no PII; redacting again keeps the stored turn safe by
+            # construction should a guard rule ever change.
+            assistant_turn=Turn(role="assistant", text=redact(body).text),
             lang=plan.lang,
         )

@@ -74,6 +74,7 @@ def register(app: faust.App, pipeline: Pipeline, lifecycle: Lifecycle) -> None:
                 "group": group,
                 "kafka": kafka_ok,
                 "clickhouse": pipeline.clickhouse.healthy,
+                "publisher": pipeline.publisher.healthy,
                 "models": pipeline.providers,
                 "views": views,
                 "agents": agents,
@@ -83,6 +84,7 @@ def register(app: faust.App, pipeline: Pipeline, lifecycle: Lifecycle) -> None:
                 group
                 and kafka_ok
                 and pipeline.clickhouse.healthy
+                and pipeline.publisher.healthy
                 and all(views.values())
                 and all(agents.values())
                 and not lifecycle.stopping

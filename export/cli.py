@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -117,15 +118,33 @@ def verify(ctx: click.Context, tasks: tuple[str, ...]) -> None:
 
 
 @models.command(name="eval")
+@click.option(
+    "--task",
+    type=click.Choice(["sentiment", "reply", "description"]),
+    default="sentiment",
+    show_default=True,
+    help="sentiment: held-out accuracy; reply/description: the generation evaluation set.",
+)
 @click.option("--variant", "variants", multiple=True, type=click.Choice(["fp32", "int8", "fp16"]))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Report folder.")
 @click.pass_context
-def eval_command(ctx: click.Context, variants: tuple[str, ...], out: Path | None) -> None:
-    """Accuracy and macro-F1 of the sentiment model per held-out split (JSON + PNG)."""
+def eval_command(
+    ctx: click.Context, task: str, variants: tuple[str, ...], out: Path | None
+) -> None:
+    """Evaluate a task's model and write a report (JSON + PNG).
+
+    sentiment: accuracy and macro-F1 per held-out split. reply / description: the project's
+    evaluation set (export/evalsets) through the offline generation path: grounded answers,
+    unsupported claims published, PII stored, prompt leaks, language match, intent accuracy,
+    fallback and model-written shares, latency, and BLEU / ROUGE-L / METEOR for descriptions.
+    """
+    settings = _settings(ctx)
+    if task in ("reply", "description"):
+        _eval_generation(settings, task, _reports_dir(settings, out))
+        return
     from export.data import default_sources
     from export.evaluate import evaluate_handle, write_report
 
-    settings = _settings(ctx)
     handle = Registry(settings.models_path).resolve(SENTIMENT)
     corpora = [source.load() for source in default_sources(settings.home / "data")]
     report = evaluate_handle(handle, corpora, variants or ("fp32", "int8"), device="cpu")
@@ -139,6 +158,19 @@ def eval_command(ctx: click.Context, variants: tuple[str, ...], out: Path | None
                 f"macro_f1={metrics['macro_f1']} coverage={metrics['coverage']}"
             )
     click.echo(f"wrote {json_path} and {png_path}")
+
+
+def _eval_generation(settings: Settings, task: str, out: Path) -> None:
+    from export.eval_published import evaluate
+    from export.eval_runner import offline_runner
+
+    generation_task: Literal["reply", "description"] = "reply" if task == "reply" else "description"
+    runner = offline_runner(settings, generation_task)
+    report = evaluate(generation_task, runner, out_dir=out, policies=settings.policies)
+    for name, check in report["checks"].items():
+        mark = "ok  " if check["passed"] else "FAIL"
+        click.echo(f"{mark} {name:<34} {check['value']}  (target {check['target']})")
+    click.echo(f"wrote {out}/eval_published_{task}.json and .png")
 
 
 @models.command()

@@ -14,7 +14,8 @@ from tqdm import tqdm
 
 from export.eval_published import Runner
 from streams.codec import encode
-from streams.offline import generate_offline, load_generator, product_facts
+from streams.generated import load_generator
+from streams.offline import generate_offline, product_facts
 from streams.records import ChatMessage, ProductUpdate
 from streams.settings import Settings
 

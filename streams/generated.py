@@ -10,13 +10,16 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from streams import metrics
 from streams.clickhouse.rows import naive_utc
 from streams.guard.pii import redact
 from streams.guard.verdict import GuardVerdict
 from streams.records import SourceRef
+
+if TYPE_CHECKING:
+    from streams.settings import Settings
 
 AUDIT_TABLE = "generated_content"
 AUDIT_COLUMNS = (
@@ -153,3 +156,24 @@ def record_verdict(task: str, verdict: GuardVerdict, fallback_reason: str | None
         metrics.FALLBACKS.labels(task=task, reason=fallback_reason).inc()
     if fallback_reason == "timeout":
         metrics.ERRORS.labels(stage=task, error="GenerationTimeout").inc()
+
+
+def load_generator(settings: Settings, task: str) -> LoadedGenerator:
+    """Resolve, verify, load and warm up a task's generator (worker and offline runs alike).
+
+    Raises:
+        ModelError: the task has no usable model in the registry.
+    """
+    from models.generator import GenerationParams, Generator
+    from models.registry import Registry
+
+    handle = Registry(settings.models_path).resolve(task)
+    generator = Generator.load(handle, device=settings.device)
+    generator.warmup()
+    gen = settings.generation
+    tokens = gen.reply_max_new_tokens if task == "reply" else gen.description_max_new_tokens
+    params = GenerationParams(
+        max_new_tokens=tokens, repetition_penalty=gen.repetition_penalty, timeout_s=gen.timeout_s
+    )
+    manifest = handle.manifest
+    return LoadedGenerator(generator, manifest.name, manifest.version, params)

@@ -27,7 +27,6 @@ from streams.intake import Decoded
 from streams.prompts import MAX_HISTORY_TURNS, Turn
 from streams.records import ChatMessage, ProductUpdate, SourceRef
 from streams.replies import ReplyOutcome, ReplyService, rounds
-from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -126,27 +125,6 @@ def read_jsonl(path: Path, model: type[R]) -> tuple[list[Numbered[R]], list[Inva
 def product_facts(updates: Iterable[ProductUpdate]) -> dict[str, ProductFacts]:
     """Facts per product; a later update of a product replaces an earlier one, as in the table."""
     return {update.product_id: facts_of(update) for update in updates}
-
-
-def load_generator(settings: Settings, task: Task) -> LoadedGenerator:
-    """Resolve, verify, load and warm up a task's generator, as a worker does.
-
-    Raises:
-        ModelError: the task has no usable model in the registry.
-    """
-    from models.generator import GenerationParams, Generator
-    from models.registry import Registry
-
-    handle = Registry(settings.models_path).resolve(task)
-    generator = Generator.load(handle, device=settings.device)
-    generator.warmup()
-    gen = settings.generation
-    tokens = gen.reply_max_new_tokens if task == "reply" else gen.description_max_new_tokens
-    params = GenerationParams(
-        max_new_tokens=tokens, repetition_penalty=gen.repetition_penalty, timeout_s=gen.timeout_s
-    )
-    manifest = handle.manifest
-    return LoadedGenerator(generator, manifest.name, manifest.version, params)
 
 
 def audit_object(entry: AuditEntry) -> dict[str, Any]:

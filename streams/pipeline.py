@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from streams.generated import (
     GenerationLike,
     LoadedGenerator,
     TextGenerator,
+    load_generator,
 )
 from streams.intake import Decoded, Intake
 from streams.prompts import Turn
@@ -84,33 +86,21 @@ class Pipeline:
         self.providers["sentiment"] = classifier.provider
         metrics.MODEL_LOADED.labels(task="sentiment", provider=classifier.provider).set(1)
 
-    def _load_generator(self, task: str, max_new_tokens: int) -> LoadedGenerator:
-        from models.generator import GenerationParams, Generator
-        from models.registry import Registry
-
-        handle = Registry(self.settings.models_path).resolve(task)
-        generator = Generator.load(handle, device=self.settings.device)
-        generator.warmup()
-        gen = self.settings.generation
-        params = GenerationParams(
-            max_new_tokens=max_new_tokens,
-            repetition_penalty=gen.repetition_penalty,
-            timeout_s=gen.timeout_s,
-        )
-        self.providers[task] = generator.provider
-        metrics.MODEL_LOADED.labels(task=task, provider=generator.provider).set(1)
-        manifest = handle.manifest
-        return LoadedGenerator(ModelCalls(generator), manifest.name, manifest.version, params)
+    def _load_generator(self, task: str) -> LoadedGenerator:
+        loaded = load_generator(self.settings, task)
+        provider = loaded.generator.provider
+        self.providers[task] = provider
+        metrics.MODEL_LOADED.labels(task=task, provider=provider).set(1)
+        return dataclasses.replace(loaded, generator=ModelCalls(loaded.generator))
 
     def load_replies(self) -> None:
         """Load the reply model (fails loudly when missing)."""
-        loaded = self._load_generator("reply", self.settings.generation.reply_max_new_tokens)
+        loaded = self._load_generator("reply")
         self.replies = ReplyService(loaded, self.settings.policies, self.generation_executor)
 
     def load_descriptions(self) -> None:
         """Load the description model (fails loudly when missing)."""
-        tokens = self.settings.generation.description_max_new_tokens
-        loaded = self._load_generator("description", tokens)
+        loaded = self._load_generator("description")
         self.descriptions = DescriptionService(
             loaded, self.settings.policies, self.generation_executor
         )

@@ -64,11 +64,11 @@ def generate_command(
     from tqdm import tqdm
 
     from streams.facts import ProductFacts
+    from streams.generated import load_generator
     from streams.offline import (
         OfflineResult,
         Task,
         generate_offline,
-        load_generator,
         product_facts,
         read_jsonl,
         record_type,

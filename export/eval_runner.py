@@ -8,12 +8,13 @@ product update, for descriptions) is generated, guarded and audited as a worker 
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from tqdm import tqdm
 
 from export.eval_published import Runner
-from streams.codec import encode
+from streams.codec import decode
 from streams.generated import load_generator
 from streams.offline import generate_offline, product_facts
 from streams.records import ChatMessage, ProductUpdate
@@ -36,13 +37,18 @@ def offline_runner(settings: Settings, task: Task, *, batch_size: int = 4) -> Ru
     loaded = load_generator(settings, task)
 
     def run(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # Records are read from their wire form (JSON), exactly as the topics carry them.
         updates = [
-            ProductUpdate.model_validate(row) for row in inputs if "conversation_id" not in row
+            decode(ProductUpdate, json.dumps(row).encode())
+            for row in inputs
+            if "conversation_id" not in row
         ]
-        chats = [ChatMessage.model_validate(row) for row in inputs if "conversation_id" in row]
+        chats = [
+            decode(ChatMessage, json.dumps(row).encode())
+            for row in inputs
+            if "conversation_id" in row
+        ]
         records: list[Any] = chats if task == "reply" else updates
-        # Round-trip through the wire format so records are exactly what the topic carries.
-        records = [type(r).model_validate_json(encode(r)) for r in records]
         with tqdm(total=len(records), desc=f"eval {task}", unit="msg") as bar:
 
             def advance(done: list[Any]) -> None:

@@ -209,10 +209,14 @@ def layout(prose: str, facts: ProductFacts) -> str:
 
     Returns:
         The prose, a blank line and :func:`key_facts` (the prose alone when there are no
-        key facts).
+        key facts). Prose that names the product only in part ("this ergonomic chair") is
+        headed by the product's title, so the published text always carries its exact name.
     """
+    body = prose.strip()
+    if _squash(facts.title) not in _squash(body):
+        body = f"{facts.title.strip()}\n\n{body}"
     block = key_facts(facts)
-    return f"{prose.strip()}\n\n{block}" if block else prose.strip()
+    return f"{body}\n\n{block}" if block else body
 
 
 def prose_of(text: str) -> str:

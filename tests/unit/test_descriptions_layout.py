@@ -17,7 +17,7 @@ from streams.facts import PlatformPolicies, ProductFacts
 from streams.generated import LoadedGenerator
 from streams.guard import review_description
 from streams.guard.claims import split_sentences
-from streams.guard.description import KEY_FACTS_HEADING, key_facts
+from streams.guard.description import KEY_FACTS_HEADING, key_facts, layout
 from streams.guard.pii import find_pii
 from streams.intake import Decoded
 from streams.records import ProductUpdate, SourceRef
@@ -204,3 +204,16 @@ def test_service_falls_back_to_facts_only_when_mostly_invented() -> None:
     assert fallback
     assert published == facts_only(KETTLE)
     assert any(r.startswith("unsupported:") for r in reasons)
+
+
+def test_prose_that_names_the_product_in_part_is_headed_by_its_title() -> None:
+    facts = ProductFacts(
+        product_id="c1",
+        title="Halden Ergonomic Office Chair",
+        category="Office",
+        attributes={"max load": "150 kg"},
+    )
+    partly = layout("This ergonomic chair adjusts to you.", facts)
+    assert partly.splitlines()[0] == "Halden Ergonomic Office Chair"
+    named = layout("The Halden Ergonomic Office Chair adjusts to you.", facts)
+    assert named.splitlines()[0].startswith("The Halden")

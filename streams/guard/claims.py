@@ -322,6 +322,14 @@ class _Haystack:
         return f" {' '.join(stem(k) for k in latin)} " in self.joined
 
 
+_ASSERTS_PROPERTY = re.compile(
+    r"\b(?:has|have|having|had|comes? with|includes?|including|supports?|supported|"
+    r"features?|equipped|offers?|compatible|works? with|fits?|pairs? with|connects? to)\b"
+    r"|有|支持|兼容|配备|适用|适配|带",
+    re.IGNORECASE,
+)
+
+
 class ClaimGrounds:
     """The texts claims are traced to.
 
@@ -358,4 +366,17 @@ class ClaimGrounds:
         Returns:
             The reasons, in order.
         """
-        return [c.reason for c in find_claims(sentence) if not self.supports(c)]
+        out = []
+        for claim in find_claims(sentence):
+            if not self.supports(claim):
+                out.append(claim.reason)
+            elif (
+                claim.kind == "name"
+                and _ASSERTS_PROPERTY.search(sentence)
+                and not (self._trusted.has_phrase(claim.keys))
+            ):
+                # A name only the customer wrote may be repeated, but a sentence that says
+                # the product has, supports or fits it makes a claim the facts must carry
+                # ("Yes, the wired headphones have Bluetooth").
+                out.append(f"feature:{claim.text}")
+        return out

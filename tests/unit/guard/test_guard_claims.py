@@ -357,3 +357,15 @@ def test_accepted_revision_keeps_no_unsupported_claim() -> None:
     allowed = "\n".join([MAT.grounding_text(), *POLICIES.statements()])
     for sentence, _ in split_sentences(revision.text):
         assert ClaimGrounds(allowed).unsupported(sentence) == []
+
+
+def test_a_feature_only_the_customer_named_is_not_granted() -> None:
+    grounds = ClaimGrounds(
+        "Product: StudioLine Wired Monitor Headphones\nconnector: 3.5 mm",
+        "Do the StudioLine headphones have Bluetooth?",
+    )
+    granted = "Yes, the StudioLine Wired Monitor Headphones have Bluetooth."
+    assert grounds.unsupported(granted) == ["feature:bluetooth"]
+    assert grounds.unsupported("支持Bluetooth吗？是的，支持Bluetooth。") == ["feature:bluetooth"]
+    # Repeating the customer's word without claiming it for the product stays allowed.
+    assert grounds.unsupported("I cannot confirm Bluetooth from the product details.") == []

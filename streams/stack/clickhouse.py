@@ -6,14 +6,13 @@ import hashlib
 import logging
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
 from streams.errors import StackError
 from streams.settings import PROJECT_ROOT, Settings
-from streams.stack.process import ManagedProcess, port_open, wait_until
+from streams.stack.process import ManagedProcess, port_open, run_package_tool, wait_until
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +32,11 @@ def ensure_installed() -> Path:
         )
         raise StackError(msg)
     log.info("stack.clickhouse.install via=apt-get")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for argv in (
         ["apt-get", "update", "-qq"],
         ["apt-get", "install", "-y", "-qq", "clickhouse-server", "clickhouse-client"],
     ):
-        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        done = run_package_tool(argv)
         if done.returncode != 0:
             msg = f"{' '.join(argv)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
             raise StackError(msg)

@@ -143,3 +143,11 @@ def wait_until(
     tail = f"; log:\n{process.log_tail()}" if process is not None else ""
     msg = f"{what}: not ready after {timeout_s:.0f}s{tail}"
     raise StackError(msg)
+
+
+def run_package_tool(
+    argv: Sequence[str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run apt-get or dpkg without prompts, capturing its output (the caller checks it)."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(list(argv), capture_output=True, text=True, env=env, cwd=cwd, check=False)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
-import subprocess
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,18 +20,13 @@ from typing import Any
 
 from streams.errors import StackError
 from streams.settings import PROJECT_ROOT
-from streams.stack.process import ManagedProcess, port_open, wait_until
+from streams.stack.process import ManagedProcess, port_open, run_package_tool, wait_until
 
 log = logging.getLogger(__name__)
 
 RULES_FILE = PROJECT_ROOT / "monitoring" / "rules" / "shopstream.rules.yml"
 WORKER_JOB = "shopstream-worker"
 _FOR = re.compile(r"^(\s*for:\s*).+$", re.MULTILINE)
-
-
-def _run(argv: Sequence[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    return subprocess.run(list(argv), capture_output=True, text=True, env=env, cwd=cwd, check=False)
 
 
 def ensure_binary(home: Path) -> Path:
@@ -55,16 +48,16 @@ def ensure_binary(home: Path) -> Path:
     debs = home / "prometheus" / "debs"
     debs.mkdir(parents=True, exist_ok=True)
     log.info("stack.prometheus.download into=%s", debs)
-    done = _run(["apt-get", "download", "-qq", "prometheus"], cwd=debs)
+    done = run_package_tool(["apt-get", "download", "-qq", "prometheus"], cwd=debs)
     if done.returncode != 0:
         # A fresh machine may have no package lists yet.
-        _run(["apt-get", "update", "-qq"])
-        done = _run(["apt-get", "download", "-qq", "prometheus"], cwd=debs)
+        run_package_tool(["apt-get", "update", "-qq"])
+        done = run_package_tool(["apt-get", "download", "-qq", "prometheus"], cwd=debs)
     packages = sorted(debs.glob("prometheus_*.deb"))
     if done.returncode != 0 or not packages:
         msg = f"apt-get download prometheus failed:\n{done.stdout[-1500:]}{done.stderr[-1500:]}"
         raise StackError(msg)
-    unpacked = _run(["dpkg-deb", "-x", str(packages[-1]), str(root)])
+    unpacked = run_package_tool(["dpkg-deb", "-x", str(packages[-1]), str(root)])
     if unpacked.returncode != 0 or not binary.exists():
         msg = f"dpkg-deb could not unpack {packages[-1].name}: {unpacked.stderr[-1500:]}"
         raise StackError(msg)

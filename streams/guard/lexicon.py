@@ -79,7 +79,7 @@ OBJECT_TAIL_ZH = "(?:精心|手工)?(?:制成|制作|制造|打造|而成|做成
 CERTIFICATIONS = (
     r"ce|fda|iso\s?\d*(?::\d+)?|rohs|ul|etl|fcc|tüv|tuv|gs|bsci|gots|oeko-?tex|fsc|pefc|"
     r"fairtrade|fair trade|usda|energy star|cpsia|cpsc|astm\s?\w*|en\s?\d+|iec\s?\d+|din\s?\d+|"
-    r"lfgb|kc|pse|ukca|csa|nsf|halal|kosher|ecocert|cosmos|bluesign|leaping bunny"
+    r"lfgb|kc|pse|ukca|csa|nsf|halal|kosher|ecocert|cosmos|bluesign|leaping bunny|3c|ccc"
 )
 """Certification marks and standards, matched as whole words."""
 
@@ -94,7 +94,7 @@ CERTIFICATION_WORDS = (
 
 CERTIFICATIONS_ZH = (
     "认证|认可|国标|国家标准|行业标准|欧盟标准|安全标准|质量标准|检测|检验|质检|合格|达标|批准|"
-    "许可|备案|3C|CCC|权威|正品|授权"
+    "许可|备案|权威|正品|授权"
 )
 """Chinese certification wording."""
 

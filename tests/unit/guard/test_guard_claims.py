@@ -323,7 +323,10 @@ def test_generic_marketing_makes_no_claim() -> None:
 
 def test_marks_are_whole_words_in_latin_and_chinese_text() -> None:
     # A model number holds no certification mark; the same mark beside Chinese text does.
-    assert ClaimGrounds("title: 03C\ncategory: General").unsupported("03C, from our General range.") == []
+    assert (
+        ClaimGrounds("title: 03C\ncategory: General").unsupported("03C, from our General range.")
+        == []
+    )
     assert ClaimGrounds("title: Kettle").unsupported("本品已通过3C认证。") != []
     assert "certification:ccc" in ClaimGrounds("title: Kettle").unsupported("It carries CCC.")
 

@@ -93,9 +93,14 @@ def test_readme_tables_match_the_file(sentences: list[LabelledSentence]) -> None
     assert _readme_table("category") == dict(Counter(s.category for s in sentences))
     traits = Counter(t for s in sentences for t in s.traits)
     assert _readme_table("trait") == {t: traits[t] for t in TRAITS}
-    total = re.search(r"(\d+) sentences", README.read_text(encoding="utf-8"))
+    text = README.read_text(encoding="utf-8")
+    total = re.search(r"(\d+) sentences", text)
     assert total is not None
     assert int(total.group(1)) == len(sentences)
+    span = re.search(r"run from (\d+) to (\d+) words", text)
+    assert span is not None
+    lengths = [_words(s.text) for s in sentences]
+    assert (int(span.group(1)), int(span.group(2))) == (min(lengths), max(lengths))
 
 
 def _write(path: Path, rows: list[dict[str, object]]) -> Path:

@@ -2,7 +2,7 @@
 
 The reference set ``export/references/description_references.jsonl`` holds 20 products (names in
 the style of faker-commerce, plausible attributes) with a description written for each by
-hand, following the ``description-v1`` instructions: two or three sentences naming the
+hand, following the ``description-v2`` instructions: two or three sentences naming the
 product and every attribute value as given. Prompts come from
 :func:`streams.prompts.render_description_prompt`, the stream's own.
 

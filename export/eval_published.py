@@ -42,7 +42,7 @@ from export.eval_report import Check, checks, percentile, write_report
 from export.evalset import EVALSET_DIR, KINDS, EvalSet, input_record, load_evalset
 from export.meteor import meteor, spaced_cjk
 from streams.facts import PlatformPolicies, ProductFacts
-from streams.prompts import AI_DISCLOSURE, DESCRIPTION_TEMPLATE, REPLY_TEMPLATE
+from streams.prompts import AI_DISCLOSURES, DESCRIPTION_TEMPLATE, REPLY_TEMPLATE
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,10 @@ DESCRIPTION_TARGETS: dict[str, Check] = {
 
 
 def _published(result: Mapping[str, Any] | None) -> str:
-    text = (result or {}).get("published") or ""
-    return str(text).replace(AI_DISCLOSURE, "").strip()
+    text = str((result or {}).get("published") or "")
+    for disclosure in AI_DISCLOSURES.values():
+        text = text.replace(disclosure, "")
+    return text.strip()
 
 
 def _common(result: Mapping[str, Any] | None, body: str, lang: str) -> dict[str, Any]:
@@ -129,7 +131,8 @@ def score_reply(
     audit: Mapping[str, Any] = (result or {}).get("audit") or {}
     stored = [*audit_texts(audit), str((result or {}).get("published") or "")]
     item["audit_missing"] = not audit
-    item["disclosed"] = AI_DISCLOSURE in str((result or {}).get("published") or "")
+    published = str((result or {}).get("published") or "")
+    item["disclosed"] = any(d in published for d in AI_DISCLOSURES.values())
     item["guard_rejected"] = (result or {}).get("verdict") == "rejected"
     item["pii_stored"] = [
         p["type"] for p in expect.get("pii", ()) if pii_stored(str(p["value"]), stored)

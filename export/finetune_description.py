@@ -8,7 +8,7 @@ description the shop wants::
 
 CSV has the same columns; ``attributes`` is a JSON object or ``key: value; key: value``.
 Training prompts are rendered with :func:`streams.prompts.render_description_prompt`, the
-exact prompt the stream uses (template ``description-v1``); only the description tokens and
+exact prompt the stream uses (template ``description-v2``); only the description tokens and
 the closing ``<|im_end|>`` carry loss. The result is a Hugging Face directory: export it with
 ``build_generator("description", <registry>/description, source=OUT)``.
 

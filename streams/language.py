@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from streams.facts import Lang
+from streams.facts import Lang, ProductFacts
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -70,3 +70,19 @@ def conversation_language(texts: Iterable[str]) -> Lang | None:
         if han != latin:
             return "zh" if han > latin else "en"
     return None
+
+
+def facts_language(facts: ProductFacts) -> Lang:
+    """Return the language the merchant describes a product in.
+
+    Args:
+        facts: The product.
+
+    Returns:
+        The language of its title, category and attribute names and values taken together
+        (:func:`detect_language`), so a description and its key facts are written in it.
+    """
+    parts = [facts.title, facts.category]
+    for key, value in facts.attributes.items():
+        parts.extend((key, value))
+    return detect_language(" ".join(parts))

@@ -6,13 +6,13 @@ rest. The facts the question asks about come first, the language to answer in is
 and facts and policies sit between tags as data (tag look-alikes inside the data are
 defused by :func:`streams.guard.injection.neutralize_delimiters`). What the model writes is
 then judged by :mod:`streams.guard`; when the guard rejects it, the agent publishes
-:func:`fallback_reply` (or :func:`fallback_description`) instead. Those are templates filled
+:func:`fallback_reply` (or :func:`streams.descriptions.facts_only`) instead. Those are filled
 only with facts and policy statements, so they always pass the guard.
 
 Every template carries a version string (``"reply-v2"``); the audit table stores it with
 each generated text. Change the wording → bump the version.
 
-AI disclosure: every *published* reply ends with :data:`AI_DISCLOSURE`, appended by
+AI disclosure: every *published* reply ends with :data:`AI_DISCLOSURES`, appended by
 :func:`with_ai_disclosure` after the guard has accepted the bare reply (or after choosing a
 fallback), and the reply record sets its AI-disclosure flag to ``True``.
 """
@@ -29,10 +29,15 @@ from streams.guard.injection import detect_injection, neutralize_delimiters, str
 from streams.guard.pii import redact
 from streams.guard.verdict import check_reply
 from streams.intents import Intent
+from streams.language import facts_language
 from streams.reply_templates import GENERIC_REPLY, compose_answer, intent_candidates
 
-AI_DISCLOSURE = "(This reply was written by an AI assistant.)"
-"""Appended to every published reply; see the module docstring."""
+AI_DISCLOSURES: dict[Lang, str] = {
+    "en": "(This reply was written by an AI assistant.)",
+    "zh": "\uff08本回复由AI助手撰写\u3002\uff09",
+}
+"""Appended to every published reply, in the reply's language; see the module docstring."""
+AI_DISCLOSURE = AI_DISCLOSURES["en"]
 
 
 class ChatMessage(TypedDict):
@@ -98,7 +103,7 @@ REPLY_TEMPLATE = PromptTemplate(
 
 DESCRIPTION_TEMPLATE = PromptTemplate(
     name="description",
-    version="description-v1",
+    version="description-v2",
     system=(
         "You write product descriptions for an online shop. Write two or three sentences "
         "that name the product and mention every attribute value exactly as given. Use no "
@@ -108,6 +113,9 @@ DESCRIPTION_TEMPLATE = PromptTemplate(
     user="Product facts:\n{facts}\n\nWrite the description.",
 )
 """Template for product descriptions."""
+
+ZH_DESCRIPTION_LINE = "Write the description in Simplified Chinese (用简体中文写)."
+"""Added to the instructions for a product the merchant describes in Chinese."""
 
 TEMPLATES: dict[str, PromptTemplate] = {
     t.version: t for t in (REPLY_TEMPLATE, DESCRIPTION_TEMPLATE)
@@ -251,9 +259,10 @@ def render_reply_prompt(
 
 
 def render_description_prompt(facts: ProductFacts) -> list[ChatMessage]:
-    """Render the chat prompt for a product description (template ``description-v1``).
+    """Render the chat prompt for a product description (template ``description-v2``).
 
-    The current description is left out: it may be the stale text being replaced.
+    The current description is left out: it may be the stale text being replaced. A product
+    the merchant describes in Chinese is described in Chinese (the instructions say so).
 
     Args:
         facts: The product.
@@ -262,8 +271,11 @@ def render_description_prompt(facts: ProductFacts) -> list[ChatMessage]:
         A system turn with the instructions and a user turn with the facts.
     """
     block = facts_block(facts.model_copy(update={"description": None}))
+    system = DESCRIPTION_TEMPLATE.system
+    if facts_language(facts) == "zh":
+        system = f"{system} {ZH_DESCRIPTION_LINE}"
     return [
-        {"role": "system", "content": DESCRIPTION_TEMPLATE.system},
+        {"role": "system", "content": system},
         {"role": "user", "content": DESCRIPTION_TEMPLATE.user.format(facts=block)},
     ]
 
@@ -280,17 +292,20 @@ def prompt_text(messages: Sequence[ChatMessage]) -> str:
     return "\n\n".join(f"[{m['role']}]\n{m['content']}" for m in messages)
 
 
-def with_ai_disclosure(reply: str) -> str:
-    """Append :data:`AI_DISCLOSURE` to a reply, once.
+def with_ai_disclosure(reply: str, lang: Lang = "en") -> str:
+    """Append the AI disclosure in the reply's language (:data:`AI_DISCLOSURES`), once.
 
     Args:
         reply: A reply the guard accepted, or a fallback.
+        lang: The reply's language.
 
     Returns:
         The reply as it may be published.
     """
     reply = reply.rstrip()
-    return reply if reply.endswith(AI_DISCLOSURE) else f"{reply}\n\n{AI_DISCLOSURE}"
+    if reply.endswith(tuple(AI_DISCLOSURES.values())):
+        return reply
+    return f"{reply}\n\n{AI_DISCLOSURES[lang]}"
 
 
 def fallback_reply(
@@ -334,24 +349,3 @@ def fallback_reply(
         if check_reply(candidate, facts, policies).accepted:
             return candidate
     return GENERIC_REPLY[lang]
-
-
-def fallback_description(facts: ProductFacts) -> str:
-    """Return a deterministic description built from the facts alone.
-
-    Args:
-        facts: The product.
-
-    Returns:
-        Title, category, every attribute and the price. It passes
-        :func:`streams.guard.validate_description` whenever the facts themselves are
-        clean (no PII or unsafe words from the merchant, within the length limit).
-    """
-    text = f"{facts.title}, from our {facts.category} range."
-    if facts.attributes:
-        details = "; ".join(f"{key}: {value}" for key, value in sorted(facts.attributes.items()))
-        text += f" Details: {details}."
-    price = facts.price_text()
-    if price is not None:
-        text += f" Price: {price}."
-    return text

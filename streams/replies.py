@@ -197,7 +197,7 @@ class ReplyService:
             if fallback
             else revised
         )  # fmt: skip
-        published = with_ai_disclosure(body)
+        published = with_ai_disclosure(body, plan.lang)
         reply_id = output_id("reply", message.event_id)
         injection = plan.check.injection.is_injection
         customer_text = WITHHELD_TURN if injection else plan.check.redacted_text

@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 import re
 
-from streams.facts import PlatformPolicies, ProductFacts
+from streams.facts import Lang, PlatformPolicies, ProductFacts
 from streams.guard.checks import common_reasons
 from streams.guard.claims import ClaimGrounds, split_sentences
 from streams.guard.grounding import check_grounding, parse_number
 from streams.guard.leak import PromptLike
 from streams.guard.outcome import GuardVerdict
+from streams.language import facts_language
 
 MAX_DESCRIPTION_CHARS = 1200
 """Longest description the guard accepts."""
@@ -157,13 +158,18 @@ def validate_description(
     return GuardVerdict.from_reasons(reasons, pii)
 
 
-KEY_FACTS_HEADING = "Key facts:"
-"""Heading of the attribute list that follows a description's prose."""
+KEY_FACTS_HEADINGS: dict[Lang, str] = {"en": "Key facts:", "zh": "主要参数\uff1a"}
+"""Heading of the attribute list that follows a description's prose, by language."""
+
+_PRICE_LABEL: dict[Lang, str] = {"en": "Price", "zh": "价格"}
+_LABEL_SEPARATOR: dict[Lang, str] = {"en": ": ", "zh": "\uff1a"}
 
 # Sentences that restate the facts as a list ("Details: colour: black; size: M.") instead of
 # describing the product: the key-facts list already says that, once.
 _LISTING = re.compile(
-    r"^\W*(?:details|key facts|specifications|specs|features|facts|attributes|price)\s*:", re.I
+    r"^\W*(?:details|key facts|specifications|specs|features|facts|attributes|price"
+    r"|主要参数|参数|规格|详情|价格)\s*[:\uff1a]",
+    re.I,
 )
 
 
@@ -174,18 +180,21 @@ def key_facts(facts: ProductFacts) -> str:
         facts: The product.
 
     Returns:
-        :data:`KEY_FACTS_HEADING` and one ``- Name: value`` line per attribute (values
-        exactly as the merchant gave them) and for the price; ``""`` when there are none.
+        The heading in the product's language (:data:`KEY_FACTS_HEADINGS`) and one
+        ``- Name: value`` line per attribute (values exactly as the merchant gave them) and
+        for the price; ``""`` when there are none.
     """
+    lang = facts_language(facts)
+    sep = _LABEL_SEPARATOR[lang]
     lines = [
-        f"- {key[:1].upper()}{key[1:]}: {value}"
+        f"- {key[:1].upper()}{key[1:]}{sep}{value}"
         for key, value in sorted(facts.attributes.items())
         if key.strip() and value.strip()
     ]
     price = facts.price_text()
     if price is not None:
-        lines.append(f"- Price: {price}")
-    return "\n".join([KEY_FACTS_HEADING, *lines]) if lines else ""
+        lines.append(f"- {_PRICE_LABEL[lang]}{sep}{price}")
+    return "\n".join([KEY_FACTS_HEADINGS[lang], *lines]) if lines else ""
 
 
 def opening(facts: ProductFacts) -> str:
@@ -195,8 +204,11 @@ def opening(facts: ProductFacts) -> str:
         facts: The product.
 
     Returns:
-        ``"<title>, from our <category> range."``
+        ``"<title>, from our <category> range."``, or its Chinese form for a product the
+        merchant describes in Chinese (:func:`streams.language.facts_language`).
     """
+    if facts_language(facts) == "zh":
+        return f"{facts.title}\uff0c来自我们的{facts.category}系列\u3002"
     return f"{facts.title}, from our {facts.category} range."
 
 
@@ -226,11 +238,13 @@ def prose_of(text: str) -> str:
         text: A description, laid out by :func:`layout` or not.
 
     Returns:
-        The text up to the :data:`KEY_FACTS_HEADING` line, stripped.
+        The text up to the first :data:`KEY_FACTS_HEADINGS` line, stripped.
     """
-    if text.lstrip().startswith(KEY_FACTS_HEADING):
-        return ""
-    return text.split(f"\n{KEY_FACTS_HEADING}", 1)[0].strip()
+    for heading in KEY_FACTS_HEADINGS.values():
+        if text.lstrip().startswith(heading):
+            return ""
+        text = text.split(f"\n{heading}", 1)[0]
+    return text.strip()
 
 
 def restates_facts(sentence: str, facts: ProductFacts) -> bool:

@@ -33,6 +33,7 @@ from streams.guard.leak import PromptLike, turns_text
 from streams.guard.outcome import GuardVerdict, Revision
 from streams.guard.pii import redact
 from streams.guard.pruning import BENIGN_KINDS, Pruning, prune
+from streams.language import detect_language, facts_language
 
 __all__ = [
     "MAX_REPLY_CHARS",
@@ -238,7 +239,8 @@ def review_description(
     """Revise a generated description into the text a shop publishes.
 
     The prose is taken from ``text`` (anything from a key-facts list on is dropped and
-    rebuilt from the facts). Sentences with an unsupported claim or an invented number go;
+    rebuilt from the facts). Sentences in another language than the product's facts
+    (``language:en``), with an unsupported claim or with an invented number go;
     so do sentences that only list attributes (the key-facts list states them once) and
     repeated sentences. The published text is the remaining prose followed by the key-facts
     list (:func:`streams.guard.description.layout`), so every attribute value appears
@@ -265,6 +267,7 @@ def review_description(
         return _rejected(reasons, pii)
     known = fact_numbers(facts, policies)
     claims = ClaimGrounds(allowed)
+    lang = facts_language(facts)
 
     def judge(sentence: str) -> list[str]:
         if restates_facts(sentence, facts):
@@ -272,6 +275,11 @@ def review_description(
         found = list(check_grounding(sentence, grounded, policies))
         found.extend(invented_numbers(sentence, known))
         found.extend(claims.unsupported(sentence))
+        # Prose in another language than the product's facts reads as a mixed listing. The
+        # title is left out of the count: a name is written the same in any sentence.
+        written_in = detect_language(sentence.replace(facts.title, " "), lang)
+        if written_in != lang:
+            found.append(f"language:{written_in}")
         return list(dict.fromkeys(found))
 
     pruning = prune(prose, judge)

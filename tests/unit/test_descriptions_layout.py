@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from streams.facts import PlatformPolicies, ProductFacts
 from streams.generated import LoadedGenerator
 from streams.guard import review_description
 from streams.guard.claims import split_sentences
-from streams.guard.description import KEY_FACTS_HEADING, key_facts, layout
+from streams.guard.description import KEY_FACTS_HEADINGS, key_facts, layout
 from streams.guard.pii import find_pii
 from streams.intake import Decoded
 from streams.records import ProductUpdate, SourceRef
@@ -54,7 +55,7 @@ def _published_values_ok(text: str, facts: ProductFacts) -> None:
 def test_layout_is_prose_then_key_facts_with_every_value(facts: ProductFacts) -> None:
     revision = review_description(PROSE[facts.product_id], facts, POLICIES)
     assert revision.verdict.accepted, revision.verdict.reasons
-    prose, _, block = revision.text.partition(f"\n\n{KEY_FACTS_HEADING}\n")
+    prose, _, block = revision.text.partition(f"\n\n{KEY_FACTS_HEADINGS['en']}\n")
     assert prose == PROSE[facts.product_id]
     lines = block.splitlines()
     assert len(lines) == len(facts.attributes) + 1
@@ -80,7 +81,7 @@ def test_no_line_or_sentence_is_repeated() -> None:
     generated = f"{PROSE['m1']} It rolls up easily after class. {PROSE['m1']}"
     revision = review_description(generated, MAT, POLICIES)
     assert revision.verdict.accepted, revision.verdict.reasons
-    prose = revision.text.split(f"\n\n{KEY_FACTS_HEADING}")[0]
+    prose = revision.text.split(f"\n\n{KEY_FACTS_HEADINGS['en']}")[0]
     sentences = [s for s, _ in split_sentences(prose)]
     assert len(sentences) == len(set(sentences)) == 2
     block = key_facts(MAT)
@@ -217,3 +218,37 @@ def test_prose_that_names_the_product_in_part_is_headed_by_its_title() -> None:
     assert partly.splitlines()[0] == "Halden Ergonomic Office Chair"
     named = layout("The Halden Ergonomic Office Chair adjusts to you.", facts)
     assert named.splitlines()[0].startswith("The Halden")
+
+
+KETTLE_ZH = ProductFacts(
+    product_id="z1",
+    title="沸点 不锈钢电热水壶",
+    category="电热水壶",
+    attributes={"功率": "1800瓦", "容量": "1.5升", "材质": "304不锈钢"},
+    price=88.99,
+    currency="CNY",
+)
+
+
+def test_a_chinese_product_is_described_in_chinese_only() -> None:
+    text = facts_only(KETTLE_ZH)
+    assert KEY_FACTS_HEADINGS["zh"] in text
+    assert "Key facts" not in text
+    assert "from our" not in text
+    assert "Price" not in text
+    # The only Latin left is the merchant's own: the currency code.
+    assert re.findall(r"[A-Za-z]+", text) == ["CNY"]
+    assert review_description(text, KETTLE_ZH, POLICIES).verdict.accepted
+
+
+def test_english_prose_for_a_chinese_product_is_removed() -> None:
+    prose = (
+        "沸点 不锈钢电热水壶采用304不锈钢\uff0c功率1800瓦\uff0c容量1.5升\uff0c烧水很快。"
+        "It boils water fast."
+    )
+    revision = review_description(prose, KETTLE_ZH, POLICIES)
+    assert "removed:language:en" in revision.verdict.reasons
+    assert "boils" not in revision.text
+    assert revision.text.startswith("沸点 不锈钢电热水壶采用304不锈钢")
+    english = review_description(PROSE["k1"], KETTLE, POLICIES)
+    assert not any("language" in r for r in english.verdict.reasons)

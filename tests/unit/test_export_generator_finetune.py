@@ -101,4 +101,4 @@ def test_a_few_steps_lower_the_loss(source: Path, tmp_path: Path) -> None:
     assert result.steps == 8 and len(result.step_losses) == 8
     assert result.final_loss < result.initial_loss * 0.9
     assert (out / "config.json").is_file() and (out / "tokenizer.json").is_file()
-    assert json.loads((out / "finetune.json").read_text())["template"] == "description-v1"
+    assert json.loads((out / "finetune.json").read_text())["template"] == "description-v2"

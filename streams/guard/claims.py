@@ -57,6 +57,8 @@ _TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("third_party", re.compile(lx.THIRD_PARTY_ZH)),
     ("shipping", _words(lx.SHIPPING)),
     ("shipping", re.compile(lx.SHIPPING_ZH)),
+    ("colour", _words(lx.COLOURS)),
+    ("colour", re.compile(lx.COLOURS_ZH)),
 )
 # Object phrases: what follows the trigger up to the end of the clause, at most six words.
 _OBJECT = rf"\s+(?P<object>(?:[^\s,.;:!?(){_ZH_PUNCT}]+\s*){{1,6}})"

@@ -76,6 +76,22 @@ MATERIAL_TRIGGERS_ZH = (
 OBJECT_TAIL_ZH = "(?:精心|手工)?(?:制成|制作|制造|打造|而成|做成|材质|材料|面料|的)+$"
 """What ends a Chinese object phrase without belonging to it ("竹纤维制成" names 竹纤维)."""
 
+# Colour words that also name a flavour, scent, food or material (cream, mint, lavender,
+# orange, gold, silver, charcoal) are left out: "this cream" is not a colour claim.
+COLOURS = (
+    r"black|white|grey|gray|red|crimson|burgundy|maroon|pink|rose gold|yellow|beige|ivory|"
+    r"brown|khaki|green|teal|turquoise|cyan|blue|navy|navy blue|sky blue|royal blue|indigo|"
+    r"purple|violet|magenta|multicolou?r(?:ed)?"
+)
+"""Colour names: a product comes in the colours its facts list, and no other."""
+
+COLOURS_ZH = (
+    "黑色|白色|灰色|银色|金色|红色|酒红色|粉色|粉红色|玫瑰金|橙色|黄色|米色|米白色|奶白色|棕色|"
+    "咖啡色|卡其色|橄榄绿|绿色|薄荷绿|青色|蓝色|藏青色|天蓝色|宝蓝色|紫色|薰衣草紫|深灰色|浅灰色|"
+    "香槟色|铜色|古铜色|彩色|多色"
+)
+"""Chinese colour names."""
+
 CERTIFICATIONS = (
     r"ce|fda|iso\s?\d*(?::\d+)?|rohs|ul|etl|fcc|tüv|tuv|gs|bsci|gots|oeko-?tex|fsc|pefc|"
     r"fairtrade|fair trade|usda|energy star|cpsia|cpsc|astm\s?\w*|en\s?\d+|iec\s?\d+|din\s?\d+|"

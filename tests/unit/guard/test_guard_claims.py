@@ -331,6 +331,17 @@ def test_marks_are_whole_words_in_latin_and_chinese_text() -> None:
     assert "certification:ccc" in ClaimGrounds("title: Kettle").unsupported("It carries CCC.")
 
 
+def test_a_colour_the_facts_do_not_list_is_removed() -> None:
+    grounds = ClaimGrounds("title: Breeze Rain Jacket\ncolours: yellow, navy, black")
+    assert grounds.unsupported("The Breeze jacket comes in yellow, navy and black.") == []
+    invented = grounds.unsupported("It also comes in red and sky blue.")
+    assert "colour:red" in invented
+    assert "colour:sky blue" in invented
+    assert "colour:红色" in ClaimGrounds("颜色: 黑色").unsupported("这件外套有黑色和红色。")
+    # A colour word that also names a product type or flavour is not a colour claim.
+    assert ClaimGrounds("title: Night Cream").unsupported("This cream smells of mint.") == []
+
+
 def test_reasons_name_kind_and_term() -> None:
     opener = OPENERS["m1"]
     revision = review_reply(

@@ -99,6 +99,13 @@ class ReplyOutcome:
     lang: Lang = "en"
 
 
+def _model_drafts(plan: _Plan) -> bool:
+    # The model drafts only what the platform's facts or policies answer. An order status, a
+    # complaint, a greeting or a question nothing known answers gets its intent's template:
+    # a small model left to itself there invents order states, refunds and excuses.
+    return bool(plan.asked) and not plan.check.injection.is_injection
+
+
 class ReplyService:
     """Drafts replies for a micro-batch of chat messages."""
 
@@ -142,20 +149,23 @@ class ReplyService:
     ) -> list[ReplyOutcome]:
         """One outcome per message, in order."""
         plans = [self._plan(item, facts_of, history_of) for item in items]
-        to_model = [plan for plan in plans if not plan.check.injection.is_injection]
+        to_model = [plan for plan in plans if _model_drafts(plan)]
         generations = await generate(
             self._loaded, [plan.prompt for plan in to_model], "reply", self._executor
         )
         remaining = iter(generations)
         outcomes = []
         for plan in plans:
-            generation = None if plan.check.injection.is_injection else next(remaining)
+            generation = next(remaining) if _model_drafts(plan) else None
             fallback_reason: str | None
             revised = ""
-            if generation is None:
+            if generation is None and plan.check.injection.is_injection:
                 reasons = tuple(f"injection:{r}" for r in plan.check.injection.reasons)
                 verdict = GuardVerdict.from_reasons(reasons or ("injection",))
                 text, fallback_reason = "", "injection"
+            elif generation is None:
+                verdict = GuardVerdict.from_reasons(("ungrounded",))
+                text, fallback_reason = "", "ungrounded"
             elif generation.finish_reason == "timeout":
                 verdict = GuardVerdict.from_reasons(("timeout",))
                 text, fallback_reason = generation.text, "timeout"

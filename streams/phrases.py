@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 
 MAX_N = 3
 TOP_N = 5
+EXTEND_SHARE = 2 / 3
+"""Share of a phrase's reviews a longer phrase must cover to stand in for it."""
 
 # Everyday English function words plus words every review uses whatever it says (they carry
 # no reason for a window to turn negative). Negations stay out of this list: "not charging"
@@ -133,10 +135,35 @@ def log_odds_z(
     return scores
 
 
-def _overlaps(candidate: str, chosen: Sequence[str]) -> bool:
-    # "battery" and "battery died" say the same thing twice; the better-scored one stays.
-    padded = f" {candidate} "
-    return any(f" {c} " in padded or padded in f" {c} " for c in chosen)
+def _contains(longer: str, shorter: str) -> bool:
+    return f" {shorter} " in f" {longer} "
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return _contains(a, b) or _contains(b, a)
+
+
+def _choose(ranked: Sequence[str], counts: Counter[str], top_n: int) -> list[str]:
+    """The best phrases, none repeating another: "battery" and "battery died" say one thing.
+
+    A longer phrase takes the place of the shorter ones it contains when it covers at least
+    :data:`EXTEND_SHARE` of each one's reviews ("lid broke" for "lid" and "broke"), since it
+    then says the same more precisely; otherwise the better-ranked phrase stays alone.
+    """
+    chosen: list[str] = []
+    for phrase in ranked:
+        overlapping = [c for c in chosen if _overlaps(phrase, c)]
+        if not overlapping:
+            if len(chosen) < top_n:
+                chosen.append(phrase)
+            continue
+        if all(
+            _contains(phrase, c) and counts[phrase] >= EXTEND_SHARE * counts[c] for c in overlapping
+        ):
+            at = chosen.index(overlapping[0])
+            chosen[at] = phrase
+            chosen = [c for c in chosen if c not in overlapping[1:]]
+    return chosen
 
 
 def top_phrases(
@@ -172,10 +199,4 @@ def top_phrases(
         (w for w in target if target[w] >= min_docs and scores[w] > 0),
         key=lambda w: (-round(scores[w], 9), -len(w.split()), w),
     )
-    chosen: list[str] = []
-    for phrase in ranked:
-        if not _overlaps(phrase, chosen):
-            chosen.append(phrase)
-        if len(chosen) == top_n:
-            break
-    return tuple(chosen)
+    return tuple(_choose(ranked, target, top_n))

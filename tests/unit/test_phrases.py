@@ -86,3 +86,16 @@ def test_log_odds_favours_what_the_target_has_more_of() -> None:
 
 def test_no_negative_text_no_phrases() -> None:
     assert top_phrases([], PRAISE) == ()
+
+
+def test_a_longer_phrase_stands_in_for_the_words_it_joins_when_it_covers_them() -> None:
+    negatives = [
+        "The lid broke.",
+        "Lid broke again",
+        "the lid broke today",
+        "lid is loose",
+        "broke",
+    ]
+    phrases = top_phrases(negatives, ["Boils fast", "Looks great"])
+    assert phrases[0] == "lid broke"
+    assert "lid" not in phrases and "broke" not in phrases

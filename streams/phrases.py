@@ -38,6 +38,8 @@ _STOPWORD_TEXT = """
     were what when where which while who whom why will with would you your yours yourself
     yourselves also im ive id its it's i'm i've i'd you're you've they're we're he's she's
     that's there's what's let's one two get got gets really even still much many well
+    yet though although however ever every quite rather may might must shall us whose
+    whether either neither another
     product item thing things bought buy purchase purchased order ordered review
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
@@ -135,16 +137,23 @@ def log_odds_z(
     return scores
 
 
+def _words(phrase: str) -> set[str]:
+    return set(phrase.split()) - STOPWORDS
+
+
 def _contains(longer: str, shorter: str) -> bool:
-    return f" {shorter} " in f" {longer} "
+    # By words, not by position: "lid hinge broke" says what "lid broke" says.
+    return _words(shorter) <= _words(longer)
 
 
 def _overlaps(a: str, b: str) -> bool:
-    return _contains(a, b) or _contains(b, a)
+    # Phrases sharing a word repeat one reason ("battery", "battery died"); each word
+    # names at most one of the phrases returned, so they are five different reasons.
+    return bool(_words(a) & _words(b))
 
 
 def _choose(ranked: Sequence[str], counts: Counter[str], top_n: int) -> list[str]:
-    """The best phrases, none repeating another: "battery" and "battery died" say one thing.
+    """The best phrases, no two sharing a word.
 
     A longer phrase takes the place of the shorter ones it contains when it covers at least
     :data:`EXTEND_SHARE` of each one's reviews ("lid broke" for "lid" and "broke"), since it

@@ -99,3 +99,9 @@ def test_a_longer_phrase_stands_in_for_the_words_it_joins_when_it_covers_them() 
     phrases = top_phrases(negatives, ["Boils fast", "Looks great"])
     assert phrases[0] == "lid broke"
     assert "lid" not in phrases and "broke" not in phrases
+    # Words in between do not make a new reason: "lid hinge broke" repeats "lid broke".
+    broken = [f"the lid broke {when}" for when in ("today", "again", "twice", "at once")]
+    hinges = ["lid hinge broke", "the lid hinge broke off"]
+    phrases = top_phrases([*broken, "lid broke", "Lid broke.", *hinges], ["Boils fast"] * 4)
+    assert phrases[0] == "lid broke"
+    assert not any({"lid", "broke"} & set(p.split()) for p in phrases[1:])

@@ -126,16 +126,21 @@ def observe(
             baseline = (1 - w) * baseline + w * share
         state = WindowState(window_start=start, baseline=baseline)
     negative = result.label == "negative"
-    state = replace(
-        state, reviews=state.reviews + 1, negatives=state.negatives + (1 if negative else 0)
-    )
+    negative_sample, other_sample = state.negative_sample, state.other_sample
     if not state.alerted:
         # After the alert the window needs no evidence, so its state stops growing.
         ref = ReviewRef.of(result.source)
         if negative:
-            state = replace(state, negative_sample=add(state.negative_sample, ref))
+            negative_sample = add(negative_sample, ref)
         else:
-            state = replace(state, other_sample=add(state.other_sample, ref))
+            other_sample = add(other_sample, ref)
+    state = replace(
+        state,
+        reviews=state.reviews + 1,
+        negatives=state.negatives + (1 if negative else 0),
+        negative_sample=negative_sample,
+        other_sample=other_sample,
+    )
     share = state.negatives / state.reviews
     if (
         state.alerted

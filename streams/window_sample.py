@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from streams.records import SourceRef
 
@@ -19,9 +19,12 @@ SAMPLE_SIZE = 50
 """Reviews kept per window and group (negative, other): what one alert reads back."""
 
 
-@dataclass(frozen=True, order=True)
-class ReviewRef:
-    """Where one sampled review lies, ordered by its sampling priority."""
+class ReviewRef(NamedTuple):
+    """Where one sampled review lies, ordered by its sampling priority.
+
+    A named tuple rather than a dataclass: the sample is searched and ordered for every
+    result the alerts agent folds, and tuples compare several times faster.
+    """
 
     priority: int
     topic: str
@@ -47,8 +50,9 @@ def add(
     sample: tuple[ReviewRef, ...], ref: ReviewRef, k: int = SAMPLE_SIZE
 ) -> tuple[ReviewRef, ...]:
     """The sample with ``ref`` offered to it (sorted by priority, at most ``k`` entries)."""
-    if ref in sample or (len(sample) >= k and ref >= sample[-1]):
+    if len(sample) >= k and ref >= sample[-1]:
         return sample
-    items = list(sample)
-    bisect.insort(items, ref)
-    return tuple(items[:k])
+    at = bisect.bisect_left(sample, ref)
+    if at < len(sample) and sample[at] == ref:
+        return sample
+    return (*sample[:at], ref, *sample[at:])[:k]

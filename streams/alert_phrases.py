@@ -90,11 +90,12 @@ class KafkaReviewTexts:
     ) -> None:
         pending = sorted(by_offset)
         position: int | None = None
+        floor = 0
         while pending and time.monotonic() < deadline:
             target = pending[0]
             if position is None or target - position > _SEEK_AFTER:
                 consumer.assign([TopicPartition(topic, partition, target)])
-                position = target
+                position = floor = target
             message = consumer.poll(0.5)
             if message is None:
                 continue
@@ -107,6 +108,8 @@ class KafkaReviewTexts:
                 )
                 continue
             offset = message.offset() or 0
+            if offset < floor:
+                continue  # fetched before the last seek
             position = offset + 1
             if offset in by_offset:
                 text = redacted_text(message.value())

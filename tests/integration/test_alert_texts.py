@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
@@ -31,7 +32,7 @@ def _partition_of(settings: Settings, topic: str) -> int:
 def test_reviews_far_apart_are_read_back_redacted(settings: Settings) -> None:
     topic = settings.topics.reviews
     now = datetime.now(UTC).isoformat()
-    events = [
+    events: list[tuple[str, bytes | dict[str, Any]]] = [
         (
             "p-one",
             {

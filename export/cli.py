@@ -215,3 +215,29 @@ def bench(
     for note in report["notes"]:
         click.echo(f"note: {note}")
     click.echo(f"wrote {json_path} and {png_path}")
+
+
+@models.command(name="explain")
+@click.argument("text")
+@click.option(
+    "--occlusion",
+    type=click.Choice(["remove", "mask"]),
+    default="remove",
+    show_default=True,
+    help="Take each token out, or put the mask token in its place.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the attributions as JSON.")
+@click.pass_context
+def explain_command(ctx: click.Context, text: str, occlusion: str, as_json: bool) -> None:
+    """Per-token attributions of the sentiment model for one review (occlusion)."""
+    from models.classifier import Classifier
+    from streams.explain import explain
+
+    settings = _settings(ctx)
+    handle = Registry(settings.models_path).resolve(SENTIMENT)
+    classifier = Classifier.load(handle, device=settings.device)
+    try:
+        result = explain(classifier, text, "mask" if occlusion == "mask" else "remove")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(result.to_json() if as_json else result.table())

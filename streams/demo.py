@@ -42,7 +42,7 @@ def _summary(settings: Settings, since: datetime, seconds: float) -> str:
             params,
         )
         alerts = client.execute(
-            "SELECT product_id, negative_share, reviews, toString(severity) "
+            "SELECT product_id, negative_share, reviews, toString(severity), phrases "
             "FROM sentiment_alerts FINAL WHERE window_end > %(t)s ORDER BY product_id",
             params,
         )
@@ -55,10 +55,14 @@ def _summary(settings: Settings, since: datetime, seconds: float) -> str:
         f"alerts raised: {len(alerts)}",
     ]
     lines += [
-        f"  {pid}: negative share {share:.2f} over {n} reviews ({severity})"
-        for pid, share, n, severity in alerts
+        f"  {pid}: negative share {share:.2f} over {n} reviews ({severity})" + _why(phrases)
+        for pid, share, n, severity, phrases in alerts
     ]
     return "\n".join(lines)
+
+
+def _why(phrases: list[str]) -> str:
+    return "; why: " + ", ".join(f'"{p}"' for p in phrases) if phrases else ""
 
 
 def run_demo(

@@ -146,7 +146,11 @@ class SentimentResult(OutputRecord):
 
 
 class SentimentAlert(OutputRecord):
-    """A product's reviews turned negative in a window (``shop.alerts.sentiment``)."""
+    """A product's reviews turned negative in a window (``shop.alerts.sentiment``).
+
+    ``phrases`` are the key phrases of the window's negative reviews, best first (taken
+    from redacted text); a record written before they existed reads as having none.
+    """
 
     alert_id: str
     product_id: str
@@ -157,6 +161,7 @@ class SentimentAlert(OutputRecord):
     negative_share: float
     baseline: float
     severity: Severity
+    phrases: tuple[str, ...] = ()
     raised_at: datetime = Field(default_factory=utcnow)
 
 

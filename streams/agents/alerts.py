@@ -2,9 +2,10 @@
 
 Per-product window state lives in a Faust table backed by its changelog topic; the results
 topic is keyed by product_id, so the table is co-partitioned with it. Results arrive in
-micro-batches (with skipped offsets repaired); a batch is folded in order, its alerts are made
-durable, and only then is the window state (``alerted`` included) written to the table, so a
-crash before the alert lands replays the batch from the old state and raises it again.
+micro-batches (with skipped offsets repaired); a batch is folded in order, its alerts get their
+phrases (the sampled reviews read back, only when an alert is raised), are made durable, and
+only then is the window state (``alerted`` included) written to the table, so a crash before
+the alert lands replays the batch from the old state and raises it again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 import faust
 
 from streams.agents import micro_batches
+from streams.alert_phrases import KafkaReviewTexts, ReviewTexts, with_phrases
 from streams.alerting import fold
 from streams.intake import Decoded
 from streams.pipeline import Pipeline
@@ -35,14 +37,15 @@ async def apply_batch(
     windows: WindowStore,
     deliver: Callable[[Sequence[tuple[Decoded[SentimentResult], SentimentAlert]]], Awaitable[Any]],
     settings: AlertSettings,
+    texts: ReviewTexts,
 ) -> None:
     """Fold a batch into the windows, deliver its alerts, then write the new window state.
 
     A delivered alert is durable or dead-lettered (with the result that raised it) when
     ``deliver`` returns; either way its window is marked ``alerted`` only after that.
     """
-    states, alerts = fold(windows.get, items, settings)
-    await deliver(alerts)
+    states, raised = fold(windows.get, items, settings)
+    await deliver(await with_phrases(raised, texts))
     for product_id, (state, partition) in states.items():
         windows.put(product_id, state.to_dict(), partition)
 
@@ -52,6 +55,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
     settings = pipeline.settings
     topic = app.topic(settings.topics.sentiment, key_serializer="raw", value_serializer="raw")
     windows = keyed_table(app, "sentiment-windows", settings.topics.partitions)
+    texts = KafkaReviewTexts(settings.kafka)
 
     async def alerts(stream: faust.StreamT[Any]) -> None:
         batches = micro_batches(
@@ -59,6 +63,6 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
         )
         async for events in batches:
             items = await pipeline.intake.decode(events, SentimentResult)
-            await apply_batch(items, windows, pipeline.deliver_alerts, settings.alerts)
+            await apply_batch(items, windows, pipeline.deliver_alerts, settings.alerts, texts)
 
     return app.agent(topic, name="shopstream.alerts", sink=None)(alerts)

@@ -16,7 +16,7 @@ SENTIMENT_COLUMNS = (
 ALERTS_TABLE = "sentiment_alerts"
 ALERT_COLUMNS = (
     "alert_id", "product_id", "window_start", "window_end", "reviews", "negatives",
-    "negative_share", "baseline", "severity", "raised_at",
+    "negative_share", "baseline", "severity", "raised_at", "phrases",
 )  # fmt: skip
 
 
@@ -40,5 +40,5 @@ def alert_row(alert: SentimentAlert) -> tuple[Any, ...]:
     return (
         alert.alert_id, alert.product_id, naive_utc(alert.window_start),
         naive_utc(alert.window_end), alert.reviews, alert.negatives, alert.negative_share,
-        alert.baseline, alert.severity, naive_utc(alert.raised_at),
+        alert.baseline, alert.severity, naive_utc(alert.raised_at), list(alert.phrases),
     )  # fmt: skip

@@ -1,13 +1,18 @@
-"""A burst of negative reviews raises one alert for its window; mixed reviews raise none."""
+"""A burst of negative reviews raises one alert for its window; mixed reviews raise none.
+
+The alert says why: its record and row carry phrases read back from the negative reviews.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from models.classifier import Classifier
 from models.registry import Registry
+from streams.guard.pii import redact
 from streams.records import Review
 from streams.sample_data import Product, SampleShop
 from streams.sentiment import review_text
@@ -66,12 +71,24 @@ def test_negative_burst_alerts_once_and_mixed_product_does_not(
     )
     alerts = query(
         settings,
-        "SELECT product_id, reviews, negatives, toString(severity) FROM sentiment_alerts FINAL",
+        "SELECT product_id, reviews, negatives, toString(severity), phrases "
+        "FROM sentiment_alerts FINAL",
     )
     assert [a[0] for a in alerts] == ["p-burst"]
     assert alerts[0][1] == settings.alerts.min_reviews
     records = consume(settings, settings.topics.alerts, until=2, timeout_s=10)
     assert [payload(m)["product_id"] for m in records] == ["p-burst"]
+
+    phrases = alerts[0][4]
+    assert phrases == payload(records[0])["phrases"]
+    assert 1 <= len(phrases) <= 5
+    sent = [
+        redact(review_text(Review.model_validate_json(json.dumps(e)))).text.lower()
+        for e in negatives
+    ]
+    for phrase in phrases:
+        words = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, phrase.split())) + r"(?!\w)")
+        assert sum(1 for text in sent if words.search(text)) >= 2, phrase
 
     minute = query(
         settings,

@@ -19,9 +19,17 @@ from streams.intake import Decoded
 from streams.records import ProductUpdate, SentimentAlert, SentimentResult, SourceRef
 from streams.sample_data import SampleShop
 from streams.settings import AlertSettings
+from streams.window_sample import ReviewRef
 
 SETTINGS = AlertSettings(window_s=300, min_reviews=3, negative_share=0.5, baseline_margin=0.2)
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+class _NoTexts:
+    """A review store that holds nothing: alerts go out without phrases."""
+
+    def read(self, refs: Sequence[ReviewRef]) -> dict[ReviewRef, str]:
+        return {}
 
 
 class _Table:
@@ -71,8 +79,9 @@ def test_fold_reads_each_product_once_and_writes_nothing() -> None:
     assert states["p1"][0].reviews == 4
     assert states["p1"][0].alerted
     assert states["p1"][1] == 2
-    assert [alert.product_id for _, alert in raised] == ["p1"]
-    assert raised[0][0] is items[2]
+    assert [r.alert.product_id for r in raised] == ["p1"]
+    assert raised[0].item is items[2]
+    assert len(raised[0].negatives) == 3
 
 
 def test_window_state_is_written_only_after_the_alert_is_delivered() -> None:
@@ -83,7 +92,9 @@ def test_window_state_is_written_only_after_the_alert_is_delivered() -> None:
         seen_at_delivery.append(dict(table.data))
         await asyncio.sleep(0)
 
-    asyncio.run(alerts_agent.apply_batch(_results(["negative"] * 3), table, deliver, SETTINGS))
+    asyncio.run(
+        alerts_agent.apply_batch(_results(["negative"] * 3), table, deliver, SETTINGS, _NoTexts())
+    )
     assert seen_at_delivery == [{}]
     state = WindowState.from_dict(table.data["p1"])
     assert state.alerted
@@ -98,7 +109,11 @@ def test_a_delivery_that_does_not_return_leaves_the_window_state_unwritten() -> 
         raise asyncio.CancelledError
 
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(alerts_agent.apply_batch(_results(["negative"] * 3), table, broken, SETTINGS))
+        asyncio.run(
+            alerts_agent.apply_batch(
+                _results(["negative"] * 3), table, broken, SETTINGS, _NoTexts()
+            )
+        )
     assert table.data == {}
 
 

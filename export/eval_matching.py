@@ -1,7 +1,7 @@
 """Text checks behind the published-output metrics: facts, numbers, asks, PII, leaks, language.
 
 Every check here is a pure function of strings, so it can judge any pipeline's output without
-knowing how that output was made. The checks are independent of :mod:`streams.guard` on
+knowing how that output was made. The checks are independent of :mod:`streams.generation.guard` on
 purpose: a metric that reused the guard's own extractors would only measure the guard against
 itself.
 """

@@ -18,7 +18,7 @@ records into one result per record) and scores what came back:
 
 A result is a dict with ``event_id``, ``published``, ``model_text``, ``verdict``, ``reasons``,
 ``fallback``, ``latency_ms`` and ``audit`` (the stored audit row by column name, see
-:data:`streams.generated.AUDIT_COLUMNS`). An input without a result scores as a failure.
+:data:`streams.generation.generated.AUDIT_COLUMNS`). An input without a result scores as a failure.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from export.eval_matching import (
 from export.eval_report import Check, checks, percentile, write_report
 from export.evalset import EVALSET_DIR, KINDS, EvalSet, input_record, load_evalset
 from export.meteor import meteor, spaced_cjk
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.prompts import AI_DISCLOSURES, DESCRIPTION_TEMPLATE, REPLY_TEMPLATE
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.prompts import AI_DISCLOSURES, DESCRIPTION_TEMPLATE, REPLY_TEMPLATE
 
 log = logging.getLogger(__name__)
 

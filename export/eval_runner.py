@@ -1,8 +1,8 @@
 """The evaluation set run through the offline generation path (prompt → model → guard → fallback).
 
 :func:`offline_runner` connects :func:`export.eval_published.evaluate` to
-:func:`streams.offline.generate_offline`, the same services the agents run, without Kafka or
-ClickHouse: product updates become the facts replies may use, then each chat message (or each
+:func:`streams.generation.offline.generate_offline`, the same services the agents run, without Kafka
+or ClickHouse: product updates become the facts replies may use, then each chat message (or each
 product update, for descriptions) is generated, guarded and audited as a worker would.
 """
 
@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 from export.eval_published import Runner
 from streams.codec import decode
-from streams.generated import load_generator
-from streams.offline import generate_offline, product_facts
+from streams.generation.generated import load_generator
+from streams.generation.offline import generate_offline, product_facts
 from streams.records import ChatMessage, ProductUpdate
 from streams.settings import Settings
 

@@ -6,10 +6,10 @@ hand-written reference description (``product_id``, ``reference``) per listed pr
 parser ignores:
 
 * ``kind``: one of :data:`KINDS`; ``lang``: ``"en"`` or ``"zh"``; ``intent``: the correct
-  :data:`streams.intents.Intent` label.
+  :data:`streams.generation.intents.Intent` label.
 * ``facts`` (grounded and policy questions): values a right answer must state, each found
   in the product's attributes or price, or in the default
-  :class:`streams.facts.PlatformPolicies` statements.
+  :class:`streams.generation.facts.PlatformPolicies` statements.
 * ``ask`` and optional ``claim`` (unsupported asks, some injections): the kind of claim a
   reply must not grant (:data:`export.eval_matching.ASK_KINDS`) and phrases that would grant
   it.
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from streams.codec import decode
-from streams.facts import ProductFacts
+from streams.generation.facts import ProductFacts
 from streams.records import ChatMessage, ProductUpdate
 
 EVALSET_DIR = Path(__file__).with_name("evalsets")

@@ -7,7 +7,7 @@ description the shop wants::
      "price": 12.5, "currency": "EUR", "description": "A navy ceramic mug ..."}
 
 CSV has the same columns; ``attributes`` is a JSON object or ``key: value; key: value``.
-Training prompts are rendered with :func:`streams.prompts.render_description_prompt`, the
+Training prompts are rendered with :func:`streams.generation.prompts.render_description_prompt`, the
 exact prompt the stream uses (template ``description-v2``); only the description tokens and
 the closing ``<|im_end|>`` carry loss. The result is a Hugging Face directory: export it with
 ``build_generator("description", <registry>/description, source=OUT)``.
@@ -34,8 +34,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from streams.facts import ProductFacts
-from streams.prompts import DESCRIPTION_TEMPLATE, render_description_prompt
+from streams.generation.facts import ProductFacts
+from streams.generation.prompts import DESCRIPTION_TEMPLATE, render_description_prompt
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Raw outputs of a generator on grounded probe prompts, per variant, as JSON.
 
-The probes are rendered with the production prompt builders (:mod:`streams.prompts`): a
+The probes are rendered with the production prompt builders (:mod:`streams.generation.prompts`): a
 product question the facts answer (English and Chinese), a return-policy question, a
 description from five attributes and an ask nothing supports (a discount). The outputs are
 printed as generated, before any guard, so weights and quantisations can be compared by eye.
@@ -22,9 +22,9 @@ from typing import Any
 from models.generator import GenerationParams, Generator
 from models.manifest import read_manifest
 from models.registry import ModelHandle
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.intents import Intent
-from streams.prompts import ChatMessage, render_description_prompt, render_reply_prompt
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.intents import Intent
+from streams.generation.prompts import ChatMessage, render_description_prompt, render_reply_prompt
 
 log = logging.getLogger(__name__)
 

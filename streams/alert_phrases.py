@@ -22,10 +22,10 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from streams.alerting import Raised
 from streams.codec import decode
 from streams.errors import DecodeError
-from streams.guard.pii import redact
 from streams.intake import Decoded
 from streams.kafka_config import reader_config
 from streams.phrases import top_phrases
+from streams.privacy.pii import redact
 from streams.records import Review, SentimentAlert, SentimentResult
 from streams.sentiment import review_text
 from streams.settings import KafkaSettings

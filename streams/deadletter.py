@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from streams.errors import Stage
-from streams.guard.pii import redact
+from streams.privacy.pii import redact
 
 HEADER_PREFIX = "x-shopstream-"
 SOURCE_TOPIC = f"{HEADER_PREFIX}source-topic"

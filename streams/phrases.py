@@ -8,7 +8,7 @@ prior, the "Fightin' Words" statistic of Monroe, Colaresi and Quinn (2008, Polit
 Analysis 16(4)); the prior here is the pooled frequency of both groups, smoothed, so a phrase
 seen once or twice is shrunk towards its overall rate instead of topping the list.
 
-The input texts must already be redacted (:func:`streams.guard.pii.redact`): placeholders are
+The input texts must already be redacted (:func:`streams.privacy.pii.redact`): placeholders are
 treated as breaks, and a phrase must occur in at least two reviews (when there are two), so
 a detail unique to one customer never becomes a phrase.
 """

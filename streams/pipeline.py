@@ -15,11 +15,11 @@ from streams import metrics
 from streams.clickhouse import rows
 from streams.codec import encode
 from streams.delivery import Delivery, Output
-from streams.descriptions import DescriptionOutcome, DescriptionService
 from streams.errors import ModelError, Stage
-from streams.facts import ProductFacts
 from streams.gaps import GapRepair
-from streams.generated import (
+from streams.generation.descriptions import DescriptionOutcome, DescriptionService
+from streams.generation.facts import ProductFacts
+from streams.generation.generated import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
     GenerationLike,
@@ -27,10 +27,10 @@ from streams.generated import (
     TextGenerator,
     load_generator,
 )
+from streams.generation.prompts import Turn
+from streams.generation.replies import ReplyOutcome, ReplyService
 from streams.intake import Decoded, Intake
-from streams.prompts import Turn
 from streams.records import ChatMessage, ProductUpdate, Review, SentimentAlert, SentimentResult
-from streams.replies import ReplyOutcome, ReplyService
 from streams.sentiment import SentimentScorer
 from streams.settings import Settings
 from streams.sinks.clickhouse import ClickHouseSink

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from streams.facts import PlatformPolicies
+from streams.generation.facts import PlatformPolicies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,8 +20,8 @@ import faust
 from pydantic import ValidationError
 
 from streams.agents import micro_batches
-from streams.descriptions import facts_of, fingerprint, latest_per_product
-from streams.facts import ProductFacts
+from streams.generation.descriptions import facts_of, fingerprint, latest_per_product
+from streams.generation.facts import ProductFacts
 from streams.intake import Decoded
 from streams.pipeline import Pipeline
 from streams.records import ProductUpdate

@@ -12,11 +12,11 @@ from typing import Any
 import faust
 
 from streams.agents import micro_batches
-from streams.facts import ProductFacts
+from streams.generation.facts import ProductFacts
+from streams.generation.prompts import MAX_HISTORY_TURNS, Turn
+from streams.generation.replies import ReplyOutcome, rounds
 from streams.pipeline import Pipeline
-from streams.prompts import MAX_HISTORY_TURNS, Turn
 from streams.records import ChatMessage
-from streams.replies import ReplyOutcome, rounds
 from streams.tables import ChangelogView, KeyedTable, keyed_table
 
 HISTORY_TABLE = "conversation-turns"

@@ -12,7 +12,7 @@ import click
 from streams.settings import Settings
 
 if TYPE_CHECKING:
-    from streams.offline import InvalidLine
+    from streams.generation.offline import InvalidLine
 
 
 @click.command(name="generate")
@@ -63,9 +63,9 @@ def generate_command(
     """
     from tqdm import tqdm
 
-    from streams.facts import ProductFacts
-    from streams.generated import load_generator
-    from streams.offline import (
+    from streams.generation.facts import ProductFacts
+    from streams.generation.generated import load_generator
+    from streams.generation.offline import (
         OfflineResult,
         Task,
         generate_offline,

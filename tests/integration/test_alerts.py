@@ -12,7 +12,7 @@ import pytest
 
 from models.classifier import Classifier
 from models.registry import Registry
-from streams.guard.pii import redact
+from streams.privacy.pii import redact
 from streams.records import Review
 from streams.sample_data import Product, SampleShop
 from streams.sentiment import review_text

@@ -14,8 +14,8 @@ from export.generator_models import choose
 from models.errors import ModelError
 from models.generator import GenerationParams, Generator
 from models.registry import ModelHandle, Registry
-from streams.facts import ProductFacts
-from streams.prompts import render_description_prompt
+from streams.generation.facts import ProductFacts
+from streams.generation.prompts import render_description_prompt
 from streams.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from streams.generated import AUDIT_COLUMNS
+from streams.generation.generated import AUDIT_COLUMNS
 from streams.sample_data import SampleShop
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from streams.agents import alerts as alerts_agent
 from streams.agents import products as products_agent
 from streams.alerting import WindowState, fold
 from streams.codec import decode
-from streams.descriptions import facts_of
+from streams.generation.descriptions import facts_of
 from streams.intake import Decoded
 from streams.records import ProductUpdate, SentimentAlert, SentimentResult, SourceRef
 from streams.sample_data import SampleShop

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import pytest
 
-from streams.answers import Asked, answer_problems, carries, find_asked
-from streams.facts import Grounding, Lang, PlatformPolicies, ProductFacts, build_grounding
-from streams.guard import check_reply
-from streams.intents import Intent, detect_intent
-from streams.language import detect_language
-from streams.prompts import fallback_reply, render_reply_prompt
-from streams.reply_templates import compose_answer
+from streams.generation.answers import Asked, answer_problems, carries, find_asked
+from streams.generation.facts import (
+    Grounding,
+    Lang,
+    PlatformPolicies,
+    ProductFacts,
+    build_grounding,
+)
+from streams.generation.guard import check_reply
+from streams.generation.intents import Intent, detect_intent
+from streams.generation.language import detect_language
+from streams.generation.prompts import fallback_reply, render_reply_prompt
+from streams.generation.reply_templates import compose_answer
 
 CHAIR = ProductFacts(
     product_id="chair-1",

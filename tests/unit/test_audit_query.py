@@ -119,7 +119,7 @@ def test_a_quoted_product_id_stays_a_parameter() -> None:
 
 
 def test_columns_match_what_the_writer_inserts() -> None:
-    from streams.generated import AUDIT_COLUMNS, AUDIT_TABLE
+    from streams.generation.generated import AUDIT_COLUMNS, AUDIT_TABLE
 
     assert (AUDIT_TABLE, AUDIT_COLUMNS) == (TABLE, COLUMNS)
 

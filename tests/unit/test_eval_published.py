@@ -23,9 +23,9 @@ from export.eval_report import percentile
 from export.evalset import EVALSET_DIR, KINDS, EvalSet, load_evalset
 from export.meteor import meteor, porter_stem
 from streams.codec import decode
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.intents import INTENTS
-from streams.prompts import AI_DISCLOSURE, REPLY_TEMPLATE
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.intents import INTENTS
+from streams.generation.prompts import AI_DISCLOSURE, REPLY_TEMPLATE
 from streams.records import ChatMessage, ProductUpdate
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

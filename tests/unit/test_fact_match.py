@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from streams.fact_match import match_facts, match_policies
-from streams.facts import ProductFacts
-from streams.quantities import quantities
+from streams.generation.fact_match import match_facts, match_policies
+from streams.generation.facts import ProductFacts
+from streams.generation.quantities import quantities
 
 CHAIR = ProductFacts(
     product_id="chair-1",

@@ -17,18 +17,18 @@ from typing import Any
 
 import pytest
 
-from streams.descriptions import (
+from streams.generation.descriptions import (
     DescriptionService,
     facts_of,
     fingerprint,
     latest_per_product,
 )
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.generated import AUDIT_COLUMNS, LoadedGenerator, whole_sentences
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.generated import AUDIT_COLUMNS, LoadedGenerator, whole_sentences
+from streams.generation.prompts import AI_DISCLOSURE, WITHHELD_TURN, Turn
+from streams.generation.replies import ReplyService, rounds
 from streams.intake import Decoded
-from streams.prompts import AI_DISCLOSURE, WITHHELD_TURN, Turn
 from streams.records import ChatMessage, ProductUpdate, SourceRef
-from streams.replies import ReplyService, rounds
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 FACTS = ProductFacts(

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.facts import ProductFacts
-from streams.intents import INTENTS, IntentDetector, KeywordIntentDetector, detect_intent
+from streams.generation.facts import ProductFacts
+from streams.generation.intents import INTENTS, IntentDetector, KeywordIntentDetector, detect_intent
 
 CHAIR = ProductFacts(
     product_id="chair-1",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.language import conversation_language, detect_language
+from streams.generation.language import conversation_language, detect_language
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from streams.errors import ShopstreamError
-from streams.facts import PlatformPolicies
-from streams.generated import AUDIT_COLUMNS, LoadedGenerator
-from streams.offline import Numbered, generate_offline, product_facts, read_jsonl
+from streams.generation.facts import PlatformPolicies
+from streams.generation.generated import AUDIT_COLUMNS, LoadedGenerator
+from streams.generation.offline import Numbered, generate_offline, product_facts, read_jsonl
 from streams.records import ChatMessage, ProductUpdate
 
 NOW = "2026-11-01T12:00:00Z"

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from streams.codec import decode, encode
-from streams.descriptions import facts_of
 from streams.errors import DecodeError
-from streams.facts import ProductFacts
+from streams.generation.descriptions import facts_of
+from streams.generation.facts import ProductFacts
 from streams.money import format_amount, minor_units, parse_amount
 from streams.records import ProductUpdate
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from streams.answers import find_asked
-from streams.facts import Lang, PlatformPolicies, ProductFacts, build_grounding
-from streams.guard import check_reply
-from streams.intents import INTENTS, Intent
-from streams.language import detect_language
-from streams.prompts import (
+from streams.generation.answers import find_asked
+from streams.generation.facts import Lang, PlatformPolicies, ProductFacts, build_grounding
+from streams.generation.guard import check_reply
+from streams.generation.intents import INTENTS, Intent
+from streams.generation.language import detect_language
+from streams.generation.prompts import (
     AI_DISCLOSURE,
     AI_DISCLOSURES,
     DESCRIPTION_TEMPLATE,

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from streams.codec import decode
-from streams.language import detect_language
+from streams.generation.language import detect_language
 from streams.records import ChatMessage, ProductUpdate
 from streams.sample_catalog import CATEGORIES
 from streams.sample_data import Product, SampleShop

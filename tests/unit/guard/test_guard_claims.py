@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.guard import check_reply, review_description, review_reply, validate_description
-from streams.guard.claims import ClaimGrounds, find_claims, split_sentences, stem
-from streams.guard.leak import PromptLike
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.guard import (
+    check_reply,
+    review_description,
+    review_reply,
+    validate_description,
+)
+from streams.generation.guard.claims import ClaimGrounds, find_claims, split_sentences, stem
+from streams.generation.guard.leak import PromptLike
 
 POLICIES = PlatformPolicies()
 MAT = ProductFacts(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.guard import validate_description
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.guard import validate_description
 
 FACTS = ProductFacts(
     product_id="p-3",

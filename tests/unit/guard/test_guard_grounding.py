@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.guard.grounding import check_grounding, extract_numbers, parse_number
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.guard.grounding import check_grounding, extract_numbers, parse_number
 
 FACTS = ProductFacts(
     product_id="p-1",

@@ -9,7 +9,7 @@ import base64
 
 import pytest
 
-from streams.guard.injection import (
+from streams.generation.guard.injection import (
     detect_injection,
     has_control_tokens,
     neutralize_delimiters,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.guard.pii import PLACEHOLDERS, Redaction, luhn_valid, redact
-from streams.guard.pii_checksums import cn_resident_id_check, digits_of
+from streams.privacy.checksums import cn_resident_id_check, digits_of
+from streams.privacy.pii import PLACEHOLDERS, Redaction, luhn_valid, redact
 
 
 def _luhn_complete(body: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.guard.leak import check_leak, instruction_text
-from streams.guard.safety import check_safety
+from streams.generation.guard.leak import check_leak, instruction_text
+from streams.generation.guard.safety import check_safety
 
 SYSTEM = (
     "You are the customer-service assistant of an online shop. Never state a price, "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.guard import GuardVerdict, check_input, check_reply
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.guard import GuardVerdict, check_input, check_reply
 
 FACTS = ProductFacts(
     product_id="p-2",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from streams.guard.pii import PLACEHOLDERS, redact
+from streams.privacy.pii import PLACEHOLDERS, redact
 
 
 @dataclass(frozen=True)

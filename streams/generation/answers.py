@@ -1,11 +1,11 @@
 """What a question asks that the grounding answers, and whether a reply answers it.
 
-:func:`find_asked` picks the facts (:func:`streams.fact_match.match_facts`) and policy
-statements (:func:`streams.fact_match.match_policies`) a message asks about. They go first
-in the prompt; after generation :func:`answer_problems` checks that the model's reply
-carries their values, agrees with a numeric comparison, and is written in the customer's
-language. A reply with a problem is replaced by :func:`streams.reply_templates.compose_answer`,
-which states the same facts by construction.
+:func:`find_asked` picks the facts (:func:`streams.generation.fact_match.match_facts`) and policy
+statements (:func:`streams.generation.fact_match.match_policies`) a message asks about. They go
+first in the prompt; after generation :func:`answer_problems` checks that the model's reply carries
+their values, agrees with a numeric comparison, and is written in the customer's language. A reply
+with a problem is replaced by :func:`streams.generation.reply_templates.compose_answer`, which
+states the same facts by construction.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from streams.fact_match import FactMatch, match_facts, match_policies
-from streams.facts import Grounding, Lang, PolicyLine, ProductFacts
-from streams.guard.grounding import extract_numbers
-from streams.guard.injection import DATA_TAGS
-from streams.intents import Intent
-from streams.language import detect_language
+from streams.generation.fact_match import FactMatch, match_facts, match_policies
+from streams.generation.facts import Grounding, Lang, PolicyLine, ProductFacts
+from streams.generation.guard.grounding import extract_numbers
+from streams.generation.guard.injection import DATA_TAGS
+from streams.generation.intents import Intent
+from streams.generation.language import detect_language
 
 # Intents a fact answers. For the others the matched facts are context ("can I swap it for a
 # different size?" names the size, but asks for an exchange).

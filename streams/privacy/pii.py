@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from streams.guard.pii_checksums import luhn_valid
-from streams.guard.pii_contact import email_spans, phone_spans
-from streams.guard.pii_context import Span, fold_width
-from streams.guard.pii_identity import dob_spans, national_id_spans
-from streams.guard.pii_payment import card_expiry_spans, card_spans, cvv_spans, iban_spans
-from streams.guard.pii_places import address_spans, postcode_spans
+from streams.privacy.checksums import luhn_valid
+from streams.privacy.contact import email_spans, phone_spans
+from streams.privacy.context import Span, fold_width
+from streams.privacy.identity import dob_spans, national_id_spans
+from streams.privacy.payment import card_expiry_spans, card_spans, cvv_spans, iban_spans
+from streams.privacy.places import address_spans, postcode_spans
 
 __all__ = ["PLACEHOLDERS", "Redaction", "find_pii", "luhn_valid", "redact"]
 

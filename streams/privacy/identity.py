@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from streams.guard.pii_checksums import cn_resident_id_valid, digits_of, ssn_valid
-from streams.guard.pii_context import (
+from streams.privacy.checksums import cn_resident_id_valid, digits_of, ssn_valid
+from streams.privacy.context import (
     GAP,
     KEYWORD_END,
     KEYWORD_START,

@@ -1,6 +1,6 @@
 """Pruning: remove a text's unsupported sentences and measure what went.
 
-The claim checks (:mod:`streams.guard.claims`, the number and policy checks) judge each
+The claim checks (:mod:`streams.generation.guard.claims`, the number and policy checks) judge each
 sentence; :func:`prune` drops the ones they find against, plus repetitions and sentences that
 only make sense after a removed one, and reports how much of the text was unsupported so the
 caller can reject a text that is mostly invented.
@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from streams.guard import lexicon as lx
-from streams.guard.claims import LEADING, TOKEN, split_sentences
+from streams.generation.guard import lexicon as lx
+from streams.generation.guard.claims import LEADING, TOKEN, split_sentences
 
 _DEPENDENT = re.compile(rf"^(?:{lx.DEPENDENT_OPENERS})(?![a-z])", re.IGNORECASE)
 BENIGN_KINDS = frozenset({"repeated", "duplicate"})

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from streams.guard.pii_checksums import digits_of
-from streams.guard.pii_context import (
+from streams.privacy.checksums import digits_of
+from streams.privacy.context import (
     KEYWORD_START,
     NO_ALNUM_AFTER,
     NO_ALNUM_BEFORE,

@@ -8,13 +8,16 @@ product facts and platform policies, PII, unsafe language and prompt leakage. No
 no I/O: every check is a deterministic function of its arguments.
 """
 
-from streams.guard.description import validate_description
-from streams.guard.grounding import check_grounding
-from streams.guard.injection import InjectionCheck, detect_injection, strip_control_tokens
-from streams.guard.leak import check_leak
-from streams.guard.pii import Redaction, redact
-from streams.guard.safety import check_safety
-from streams.guard.verdict import (
+from streams.generation.guard.description import validate_description
+from streams.generation.guard.grounding import check_grounding
+from streams.generation.guard.injection import (
+    InjectionCheck,
+    detect_injection,
+    strip_control_tokens,
+)
+from streams.generation.guard.leak import check_leak
+from streams.generation.guard.safety import check_safety
+from streams.generation.guard.verdict import (
     GuardVerdict,
     InputCheck,
     Revision,
@@ -23,6 +26,7 @@ from streams.guard.verdict import (
     review_description,
     review_reply,
 )
+from streams.privacy.pii import Redaction, redact
 
 __all__ = [
     "GuardVerdict",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from streams.facts import PlatformPolicies, ProductFacts
+from streams.generation.facts import PlatformPolicies, ProductFacts
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from streams.guard.leak import PromptLike, check_leak
-from streams.guard.pii import PLACEHOLDERS, redact
-from streams.guard.safety import check_safety
+from streams.generation.guard.leak import PromptLike, check_leak
+from streams.generation.guard.safety import check_safety
+from streams.privacy.pii import PLACEHOLDERS, redact
 
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 # Unfilled template slots the model copies from letters it has seen: "[User Name]", "{order_id}".

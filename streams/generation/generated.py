@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from streams import metrics
 from streams.clickhouse.rows import naive_utc
-from streams.guard.pii import redact
-from streams.guard.verdict import GuardVerdict
+from streams.generation.guard.verdict import GuardVerdict
+from streams.privacy.pii import redact
 from streams.records import SourceRef
 
 if TYPE_CHECKING:

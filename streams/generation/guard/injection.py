@@ -196,7 +196,7 @@ _ZH_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 DATA_TAGS = ("facts", "relevant_facts", "policies")
-"""Names of the tags that delimit data in the reply prompt (see :mod:`streams.prompts`)."""
+"""Names of the tags that delimit data in the reply prompt (:mod:`streams.generation.prompts`)."""
 
 # A tag-like token: what a delimiter of the prompt, or one a model was trained on, looks like.
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff -]{0,30}?\s*/?\s*>")

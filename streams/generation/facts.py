@@ -1,11 +1,10 @@
 """The facts a generated text may state: product facts and platform policies.
 
 Generated replies and descriptions are grounded in these two objects only. For a reply,
-:func:`build_grounding` turns them into one :class:`Grounding` (fact lines and policy
-statements in the reply's language) that the prompt, the answer check and the templates
-all read. The guard
-(:mod:`streams.guard`) rejects any price, date, duration or policy claim in model output that
-cannot be traced back to them, so whatever is not written here is, for the guard, invented.
+:func:`build_grounding` turns them into one :class:`Grounding` (fact lines and policy statements in
+the reply's language) that the prompt, the answer check and the templates all read. The guard
+(:mod:`streams.generation.guard`) rejects any price, date, duration or policy claim in model output
+that cannot be traced back to them, so whatever is not written here is, for the guard, invented.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from streams.guard.pii_context import (
+from streams.privacy.context import (
     GAP,
     KEYWORD_END,
     KEYWORD_START,

@@ -1,6 +1,6 @@
 """Product-description refresh: regenerate only when the facts that matter change.
 
-The model writes the prose; the guard (:func:`streams.guard.verdict.review_description`)
+The model writes the prose; the guard (:func:`streams.generation.guard.verdict.review_description`)
 removes every sentence with a claim the facts do not support (an invented material,
 certificate, origin, health effect, retailer, award, number or policy) and every sentence
 that merely lists attributes, then lays the text out as a shop publishes it: the prose,
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.generated import (
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.generated import (
     AuditEntry,
     LoadedGenerator,
     as_prompt,
@@ -30,18 +30,18 @@ from streams.generated import (
     record_verdict,
     whole_sentences,
 )
-from streams.guard.description import layout, opening
-from streams.guard.leak import PromptLike
-from streams.guard.outcome import Revision
-from streams.guard.pii import redact
-from streams.guard.verdict import GuardVerdict, review_description
-from streams.ids import output_id
-from streams.intake import Decoded
-from streams.prompts import (
+from streams.generation.guard.description import layout, opening
+from streams.generation.guard.leak import PromptLike
+from streams.generation.guard.outcome import Revision
+from streams.generation.guard.verdict import GuardVerdict, review_description
+from streams.generation.prompts import (
     DESCRIPTION_TEMPLATE,
     prompt_text,
     render_description_prompt,
 )
+from streams.ids import output_id
+from streams.intake import Decoded
+from streams.privacy.pii import redact
 from streams.records import ProductDescription, ProductUpdate
 
 

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from streams.facts import FactLine, PolicyTopic, ProductFacts
-from streams.quantities import UNIT_WORDS, Quantity, quantities
+from streams.generation.facts import FactLine, PolicyTopic, ProductFacts
+from streams.generation.quantities import UNIT_WORDS, Quantity, quantities
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,6 +430,6 @@ def match_policies(question: str) -> tuple[PolicyTopic, ...]:
         question: The (redacted) customer message.
 
     Returns:
-        The topics, in :class:`streams.facts.PolicyLine` order.
+        The topics, in :class:`streams.generation.facts.PolicyLine` order.
     """
     return tuple(topic for topic, pattern in _POLICY_WORDS if pattern.search(question))

@@ -1,7 +1,7 @@
 """Intent detection for customer chat messages.
 
 The intent picks the fallback reply and is given to the reply prompt. The default detector
-scores keyword/regex rules in English and Chinese (:mod:`streams.intent_rules`), and
+scores keyword/regex rules in English and Chinese (:mod:`streams.generation.intent_rules`), and
 :func:`detect_intent` adds evidence from the product's facts: a message that asks about a
 fact of its product counts towards ``product_question`` even without a keyword. Anything
 with the same ``detect`` method (an embedding classifier over the packaged MiniLM, for
@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from streams.fact_match import match_facts
-from streams.facts import ProductFacts
-from streams.intent_rules import (
+from streams.generation.fact_match import match_facts
+from streams.generation.facts import ProductFacts
+from streams.generation.intent_rules import (
     CHINESE_RULES,
     DEFAULT_RULES,
     FACT_QUESTION_RULES,
@@ -170,9 +170,10 @@ _DEFAULT = KeywordIntentDetector()
 def detect_intent(text: str, facts: ProductFacts | None = None) -> IntentResult:
     """Classify a message with the default rules and the product's facts.
 
-    A question that asks about a fact of the product (:func:`streams.fact_match.match_facts`)
-    adds :data:`FACT_MATCH_WEIGHT` to ``product_question``, so a question the facts answer
-    is not left as ``other`` for want of a keyword ("OK for 140 kg?").
+    A question that asks about a fact of the product
+    (:func:`streams.generation.fact_match.match_facts`) adds :data:`FACT_MATCH_WEIGHT` to
+    ``product_question``, so a question the facts answer is not left as ``other`` for want of a
+    keyword ("OK for 140 kg?").
 
     Args:
         text: The (redacted) customer message.

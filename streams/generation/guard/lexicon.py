@@ -1,11 +1,12 @@
-"""Vocabularies of checkable claims, by kind: the data behind :mod:`streams.guard.claims`.
+"""Vocabularies of checkable claims, by kind: the data behind
+:mod:`streams.generation.guard.claims`.
 
-Each kind has *terms* (words that assert a fact wherever they stand: a material, a standard,
-a health effect) and, for some kinds, *triggers* (wording that introduces an object that must
-itself be grounded: "compatible with …", "made in …", "sold by …"). The lists cover the
-common cases; the trigger patterns and the proper-noun rule in :mod:`streams.guard.claims`
-catch what the lists do not name. Entries are regular-expression fragments matched
-case-insensitively on word boundaries (English) or as substrings (Chinese).
+Each kind has *terms* (words that assert a fact wherever they stand: a material, a standard, a
+health effect) and, for some kinds, *triggers* (wording that introduces an object that must itself
+be grounded: "compatible with …", "made in …", "sold by …"). The lists cover the common cases; the
+trigger patterns and the proper-noun rule in :mod:`streams.generation.guard.claims` catch what the
+lists do not name. Entries are regular-expression fragments matched case-insensitively on word
+boundaries (English) or as substrings (Chinese).
 """
 
 from __future__ import annotations
@@ -296,8 +297,8 @@ SHIPPING = (
     r"(?:only|just) \w+ left|selling fast|while (?:supplies|stocks?) last|sold out|pre-?order|"
     r"restock\w*|last chance"
 )
-"""Stock and shipping promises. Free shipping is left to :mod:`streams.guard.grounding`, which
-knows the policy's threshold ("free shipping on orders over 50 EUR" is grounded)."""
+"""Stock and shipping promises. Free shipping is left to :mod:`streams.generation.guard.grounding`,
+which knows the policy's threshold ("free shipping on orders over 50 EUR" is grounded)."""
 
 SHIPPING_ZH = (
     "现货|有货|库存|缺货|售罄|限量|包邮|免运费|免邮|顺丰|当天发货|当日发货|次日达|次日送达|"

@@ -1,13 +1,13 @@
 """Versioned prompt templates, prompt rendering and deterministic fallbacks.
 
-A small LM (SmolLM2-135M) writes well only when it has little to invent: the reply prompt
-hands it the product facts, the platform policies and the conversation, and forbids the
-rest. The facts the question asks about come first, the language to answer in is named,
-and facts and policies sit between tags as data (tag look-alikes inside the data are
-defused by :func:`streams.guard.injection.neutralize_delimiters`). What the model writes is
-then judged by :mod:`streams.guard`; when the guard rejects it, the agent publishes
-:func:`fallback_reply` (or :func:`streams.descriptions.facts_only`) instead. Those are filled
-only with facts and policy statements, so they always pass the guard.
+A small LM (SmolLM2-135M) writes well only when it has little to invent: the reply prompt hands it
+the product facts, the platform policies and the conversation, and forbids the rest. The facts the
+question asks about come first, the language to answer in is named, and facts and policies sit
+between tags as data (tag look-alikes inside the data are defused by
+:func:`streams.generation.guard.injection.neutralize_delimiters`). What the model writes is then
+judged by :mod:`streams.generation.guard`; when the guard rejects it, the agent publishes
+:func:`fallback_reply` (or :func:`streams.generation.descriptions.facts_only`) instead. Those are
+filled only with facts and policy statements, so they always pass the guard.
 
 Every template carries a version string (``"reply-v2"``); the audit table stores it with
 each generated text. Change the wording → bump the version.
@@ -23,14 +23,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, TypedDict
 
-from streams.answers import Asked
-from streams.facts import Grounding, Lang, PlatformPolicies, ProductFacts, build_grounding
-from streams.guard.injection import detect_injection, neutralize_delimiters, strip_control_tokens
-from streams.guard.pii import redact
-from streams.guard.verdict import check_reply
-from streams.intents import Intent
-from streams.language import facts_language
-from streams.reply_templates import GENERIC_REPLY, compose_answer, intent_candidates
+from streams.generation.answers import Asked
+from streams.generation.facts import (
+    Grounding,
+    Lang,
+    PlatformPolicies,
+    ProductFacts,
+    build_grounding,
+)
+from streams.generation.guard.injection import (
+    detect_injection,
+    neutralize_delimiters,
+    strip_control_tokens,
+)
+from streams.generation.guard.verdict import check_reply
+from streams.generation.intents import Intent
+from streams.generation.language import facts_language
+from streams.generation.reply_templates import GENERIC_REPLY, compose_answer, intent_candidates
+from streams.privacy.pii import redact
 
 AI_DISCLOSURES: dict[Lang, str] = {
     "en": "(This reply was written by an AI assistant.)",
@@ -331,7 +341,7 @@ def fallback_reply(
         grounding: The reply's grounding (built from ``facts`` and ``policies`` if absent).
 
     Returns:
-        The first candidate that passes :func:`streams.guard.check_reply` with the same
+        The first candidate that passes :func:`streams.generation.guard.check_reply` with the same
         facts and policies: the composed answer to what was asked and the intent's
         template (see the comment for their order); a generic hand-over in ``lang`` when
         none does (merchant facts containing PII, for instance).

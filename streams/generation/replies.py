@@ -1,16 +1,16 @@
 """Customer-service replies: guard the input, ground the prompt, generate, guard the output.
 
 Per message: the language (by script, the conversation's as tie-break), the product's
-grounding (:func:`streams.facts.build_grounding`, built once and used by the prompt, the
+grounding (:func:`streams.generation.facts.build_grounding`, built once and used by the prompt, the
 answer check and the templates), the intent (rules plus fact matching) and what the message
-asks that the grounding answers (:func:`streams.answers.find_asked`).
+asks that the grounding answers (:func:`streams.generation.answers.find_asked`).
 
-A message that looks like prompt injection is never sent to the model, and is withheld from
-later prompts of its conversation. A generation that times out, that the guard rejects, or
-that does not carry the asked facts' values in the customer's language
-(:func:`streams.answers.answer_problems`) is replaced by a template: the answer composed from
-the facts, else the intent's template. Either way the reply is published with the
-AI-disclosure flag and one audit entry records it.
+A message that looks like prompt injection is never sent to the model, and is withheld from later
+prompts of its conversation. A generation that times out, that the guard rejects, or that does not
+carry the asked facts' values in the customer's language
+(:func:`streams.generation.answers.answer_problems`) is replaced by a template: the answer composed
+from the facts, else the intent's template. Either way the reply is published with the AI-disclosure
+flag and one audit entry records it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from streams.answers import Asked, answer_problems, find_asked
-from streams.facts import Grounding, Lang, PlatformPolicies, ProductFacts, build_grounding
-from streams.generated import (
+from streams.generation.answers import Asked, answer_problems, find_asked
+from streams.generation.facts import (
+    Grounding,
+    Lang,
+    PlatformPolicies,
+    ProductFacts,
+    build_grounding,
+)
+from streams.generation.generated import (
     AuditEntry,
     LoadedGenerator,
     as_prompt,
@@ -29,13 +35,10 @@ from streams.generated import (
     record_verdict,
     whole_sentences,
 )
-from streams.guard.pii import redact
-from streams.guard.verdict import GuardVerdict, InputCheck, check_input, review_reply
-from streams.ids import output_id
-from streams.intake import Decoded
-from streams.intents import Intent, detect_intent
-from streams.language import conversation_language, detect_language
-from streams.prompts import (
+from streams.generation.guard.verdict import GuardVerdict, InputCheck, check_input, review_reply
+from streams.generation.intents import Intent, detect_intent
+from streams.generation.language import conversation_language, detect_language
+from streams.generation.prompts import (
     REPLY_TEMPLATE,
     WITHHELD_TURN,
     ChatMessage,
@@ -45,6 +48,9 @@ from streams.prompts import (
     render_reply_prompt,
     with_ai_disclosure,
 )
+from streams.ids import output_id
+from streams.intake import Decoded
+from streams.privacy.pii import redact
 from streams.records import ChatMessage as ChatEvent
 from streams.records import ChatReply
 

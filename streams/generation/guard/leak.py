@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from streams.guard.injection import has_control_tokens
+from streams.generation.guard.injection import has_control_tokens
 
 NGRAM = 8
 """Length in words of a shared n-gram that counts as a leak."""

@@ -1,9 +1,9 @@
 """Template replies in English and Chinese, filled only from the grounding.
 
 :func:`compose_answer` answers a question from the facts and policies it asks about;
-:func:`intent_candidates` holds the per-intent templates used when nothing was asked that the
-facts answer. Every text is built from :class:`streams.facts.Grounding`, so a template can
-only repeat what the grounding says. :func:`streams.prompts.fallback_reply` picks the first
+:func:`intent_candidates` holds the per-intent templates used when nothing was asked that the facts
+answer. Every text is built from :class:`streams.generation.facts.Grounding`, so a template can only
+repeat what the grounding says. :func:`streams.generation.prompts.fallback_reply` picks the first
 candidate the guard accepts.
 """
 
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from streams.answers import Asked
-from streams.fact_match import FactMatch, key_concepts
-from streams.facts import FactLine, Grounding, Lang, PolicyTopic
-from streams.intents import Intent
+from streams.generation.answers import Asked
+from streams.generation.fact_match import FactMatch, key_concepts
+from streams.generation.facts import FactLine, Grounding, Lang, PolicyTopic
+from streams.generation.intents import Intent
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -90,7 +90,7 @@ def compose_answer(asked: Asked, grounding: Grounding, lang: Lang) -> str | None
     """Answer what was asked from the facts and policies alone.
 
     Args:
-        asked: What the message asks (:func:`streams.answers.find_asked`).
+        asked: What the message asks (:func:`streams.generation.answers.find_asked`).
         grounding: The reply's grounding (policies in ``lang``).
         lang: The reply's language.
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import re
 
-from streams.facts import Lang, PlatformPolicies, ProductFacts
-from streams.guard.checks import common_reasons
-from streams.guard.claims import ClaimGrounds, split_sentences
-from streams.guard.grounding import check_grounding, parse_number
-from streams.guard.leak import PromptLike
-from streams.guard.outcome import GuardVerdict
-from streams.language import facts_language
+from streams.generation.facts import Lang, PlatformPolicies, ProductFacts
+from streams.generation.guard.checks import common_reasons
+from streams.generation.guard.claims import ClaimGrounds, split_sentences
+from streams.generation.guard.grounding import check_grounding, parse_number
+from streams.generation.guard.leak import PromptLike
+from streams.generation.guard.outcome import GuardVerdict
+from streams.generation.language import facts_language
 
 MAX_DESCRIPTION_CHARS = 1200
 """Longest description the guard accepts."""
@@ -136,7 +136,7 @@ def validate_description(
         policy statements, makes no claim (material, certification, origin, health, …)
         the facts do not support, and passes the PII, safety, leak and grounding checks;
         ``rejected`` with reasons otherwise. Nothing is removed: see
-        :func:`streams.guard.verdict.review_description` for the revising check.
+        :func:`streams.generation.guard.verdict.review_description` for the revising check.
     """
     grounded = facts.model_copy(update={"description": None})
     allowed = grounded.grounding_text()
@@ -205,7 +205,7 @@ def opening(facts: ProductFacts) -> str:
 
     Returns:
         ``"<title>, from our <category> range."``, or its Chinese form for a product the
-        merchant describes in Chinese (:func:`streams.language.facts_language`).
+        merchant describes in Chinese (:func:`streams.generation.language.facts_language`).
     """
     if facts_language(facts) == "zh":
         return f"{facts.title}\uff0c来自我们的{facts.category}系列\u3002"

@@ -5,7 +5,7 @@
 claim the facts, policies or conversation do not support are removed, and the text is
 rejected when most of it goes or too little is left. :func:`check_reply` is the strict form
 for a text published as it stands (any unsupported claim rejects it); a rejected reply is
-replaced by :func:`streams.prompts.fallback_reply`. The verdict and its reasons go to the
+replaced by :func:`streams.generation.prompts.fallback_reply`. The verdict and its reasons go to the
 output record and to the ``generated_content`` audit table either way.
 """
 
@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.guard.checks import common_reasons
-from streams.guard.claims import ClaimGrounds, split_sentences
-from streams.guard.description import (
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.guard.checks import common_reasons
+from streams.generation.guard.claims import ClaimGrounds, split_sentences
+from streams.generation.guard.description import (
     MAX_DESCRIPTION_CHARS,
     fact_numbers,
     invented_numbers,
@@ -27,13 +27,17 @@ from streams.guard.description import (
     prose_of,
     restates_facts,
 )
-from streams.guard.grounding import check_grounding, extract_numbers
-from streams.guard.injection import InjectionCheck, detect_injection, strip_control_tokens
-from streams.guard.leak import PromptLike, turns_text
-from streams.guard.outcome import GuardVerdict, Revision
-from streams.guard.pii import redact
-from streams.guard.pruning import BENIGN_KINDS, Pruning, prune
-from streams.language import detect_language, facts_language
+from streams.generation.guard.grounding import check_grounding, extract_numbers
+from streams.generation.guard.injection import (
+    InjectionCheck,
+    detect_injection,
+    strip_control_tokens,
+)
+from streams.generation.guard.leak import PromptLike, turns_text
+from streams.generation.guard.outcome import GuardVerdict, Revision
+from streams.generation.guard.pruning import BENIGN_KINDS, Pruning, prune
+from streams.generation.language import detect_language, facts_language
+from streams.privacy.pii import redact
 
 __all__ = [
     "MAX_REPLY_CHARS",
@@ -243,7 +247,7 @@ def review_description(
     (``language:en``), with an unsupported claim or with an invented number go;
     so do sentences that only list attributes (the key-facts list states them once) and
     repeated sentences. The published text is the remaining prose followed by the key-facts
-    list (:func:`streams.guard.description.layout`), so every attribute value appears
+    list (:func:`streams.generation.guard.description.layout`), so every attribute value appears
     exactly as the merchant gave it.
 
     Args:

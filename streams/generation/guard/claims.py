@@ -9,8 +9,8 @@ carries key terms; it is supported only when every key term is found in the grou
 normalisation: case, hyphens, plurals and common suffixes for Latin script, substrings for
 Chinese. Marketing words that assert nothing checkable ("great", "stylish") are no claim.
 
-:mod:`streams.guard.pruning` then removes the sentences with unsupported claims. The
-vocabularies live in :mod:`streams.guard.lexicon`.
+:mod:`streams.generation.guard.pruning` then removes the sentences with unsupported claims. The
+vocabularies live in :mod:`streams.generation.guard.lexicon`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from streams.guard import lexicon as lx
+from streams.generation.guard import lexicon as lx
 
 _I = re.IGNORECASE
 # Chinese full stop, exclamation and question marks, semicolon (and comma, colon for

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from streams.guard.pii_checksums import digits_of, iban_valid, luhn_valid
-from streams.guard.pii_context import (
+from streams.privacy.checksums import digits_of, iban_valid, luhn_valid
+from streams.privacy.context import (
     GAP,
     KEYWORD_END,
     KEYWORD_START,

@@ -19,14 +19,14 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from streams.codec import decode
-from streams.descriptions import DescriptionOutcome, DescriptionService, facts_of
 from streams.errors import DecodeError, ShopstreamError
-from streams.facts import PlatformPolicies, ProductFacts
-from streams.generated import AUDIT_COLUMNS, AuditEntry, LoadedGenerator
+from streams.generation.descriptions import DescriptionOutcome, DescriptionService, facts_of
+from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.generated import AUDIT_COLUMNS, AuditEntry, LoadedGenerator
+from streams.generation.prompts import MAX_HISTORY_TURNS, Turn
+from streams.generation.replies import ReplyOutcome, ReplyService, rounds
 from streams.intake import Decoded
-from streams.prompts import MAX_HISTORY_TURNS, Turn
 from streams.records import ChatMessage, ProductUpdate, SourceRef
-from streams.replies import ReplyOutcome, ReplyService, rounds
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The keyword rules intent detection scores, in English and Chinese.
 
-Kept apart from :mod:`streams.intents` (which holds the detector) because the rules are data:
-a reader adding a phrase comes here, a reader changing how scores decide goes there.
+Kept apart from :mod:`streams.generation.intents` (which holds the detector) because the rules are
+data: a reader adding a phrase comes here, a reader changing how scores decide goes there.
 """
 
 # Chinese rules are written with Chinese (full-width) punctuation.

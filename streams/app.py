@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import faust
 
+from streams.commit_guard import GuardedTransport
 from streams.kafka_config import ssl_context
 from streams.lifecycle import Lifecycle
 from streams.liveness import agent_supervisor
@@ -43,7 +44,7 @@ def create_app(settings: Settings, lifecycle: Lifecycle | None = None) -> faust.
     """
     kafka = settings.kafka
     lifecycle = lifecycle or Lifecycle(settings.supervision)
-    return faust.App(
+    app = faust.App(
         settings.app_id,
         broker=f"kafka://{kafka.bootstrap}",
         broker_credentials=broker_credentials(kafka),
@@ -67,6 +68,10 @@ def create_app(settings: Settings, lifecycle: Lifecycle | None = None) -> faust.
         table_standby_replicas=0,
         agent_supervisor=agent_supervisor(lifecycle),
     )
+    # Installed before any topic asks for the transport: commits never pass a record still
+    # being processed (streams.commit_guard, faust-streaming #606).
+    app.transport = GuardedTransport(app.conf.broker_consumer, app)
+    return app
 
 
 def build(

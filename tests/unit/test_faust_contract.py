@@ -49,3 +49,24 @@ def test_the_consumer_keeps_its_committed_offsets_in_a_mapping() -> None:
     assert "self._committed_offset.update(committable_offsets)" in commit
     new_offset = inspect.getsource(Consumer._new_offset)
     assert "the return value will be: 10" in new_offset
+
+
+def test_the_commit_guard_sees_every_delivered_record_until_it_is_acked() -> None:
+    # streams.commit_guard reads Consumer._unacked_messages: the conductor tracks each record
+    # before a stream gets it, and an ack takes it out.
+    track = inspect.getsource(Consumer.track_message)
+    assert "self._unacked_messages.add(message)" in track
+    ack = inspect.getsource(Consumer.ack)
+    assert "self._unacked_messages.discard(message)" in ack
+    assert "message.acked = True" in ack
+    # The defect it guards against (faust-streaming #606): a run of acked offsets one above
+    # the committed offset is committed past the record between them.
+    new_offset = inspect.getsource(Consumer._new_offset)
+    assert "if min(acked) - committed_offset > 1:" in new_offset
+
+
+def test_the_transport_builds_its_consumer_from_its_class_attribute() -> None:
+    # streams.commit_guard.GuardedTransport swaps the consumer class through this attribute.
+    from faust.transport.base import Transport
+
+    assert "self.Consumer(" in inspect.getsource(Transport.create_consumer)

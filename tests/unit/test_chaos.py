@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 import pytest
+from pydantic import BaseModel
 
 from streams.chaos.accounting import log_tally, path_tally
 from streams.chaos.fleet import Probe
@@ -16,7 +17,11 @@ from streams.errors import DecodeError
 from streams.records import ChatMessage, ProductUpdate, Review
 from streams.sample_data import Kind, SampleShop
 
-MODELS = {"review": Review, "chat": ChatMessage, "product": ProductUpdate}
+MODELS: dict[str, type[BaseModel]] = {
+    "review": Review,
+    "chat": ChatMessage,
+    "product": ProductUpdate,
+}
 
 
 @pytest.mark.parametrize("kind", ["review", "chat", "product"])

@@ -83,7 +83,7 @@ def query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
 
 def path_tally(
     expected: set[str], rows: Iterable[tuple[str, int]], topic_ids: Iterable[str]
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Counts of one output path: ``rows`` are (id, rows after FINAL) from ClickHouse."""
     per_id = dict(rows)
     records = list(topic_ids)
@@ -99,6 +99,8 @@ def path_tally(
         "lost": len(expected - (stored & in_topic)),
         "doubled": sum(1 for n in per_id.values() if n > 1),
         "unexpected": len((stored | in_topic) - expected),
+        # A few of the missing ids, to look for in the logs and topics.
+        "lost_sample": sorted(expected - (stored & in_topic))[:5],
     }
 
 
@@ -106,7 +108,7 @@ def _field(records: list[Record], name: str) -> list[str]:
     return [str(json.loads(r.value)[name]) for r in records]
 
 
-def sentiment_tally(settings: Settings, feed: Feed, poison: set[str]) -> dict[str, int]:
+def sentiment_tally(settings: Settings, feed: Feed, poison: set[str]) -> dict[str, Any]:
     """Sentiment results: review ids in ``review_sentiment FINAL`` and the results topic."""
     rows = query(
         settings, "SELECT review_id, count() FROM review_sentiment FINAL GROUP BY review_id"
@@ -117,7 +119,7 @@ def sentiment_tally(settings: Settings, feed: Feed, poison: set[str]) -> dict[st
     return path_tally(feed.reviews, rows, [i for i in topic if i not in poison])
 
 
-def alert_tally(settings: Settings, feed: Feed) -> dict[str, int]:
+def alert_tally(settings: Settings, feed: Feed) -> dict[str, Any]:
     """Alerts: products with an alert, and (product, window) raised more than once."""
     rows = query(
         settings,
@@ -136,7 +138,7 @@ def alert_tally(settings: Settings, feed: Feed) -> dict[str, int]:
     return tally
 
 
-def generation_tally(settings: Settings, feed: Feed) -> dict[str, dict[str, int]]:
+def generation_tally(settings: Settings, feed: Feed) -> dict[str, dict[str, Any]]:
     """Replies and descriptions: audit rows by input event id, and the output topics."""
     rows = query(
         settings,

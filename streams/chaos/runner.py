@@ -159,7 +159,7 @@ def _tally(
     cleared: float,
     finished: float,
 ) -> dict[str, Any]:
-    paths: dict[str, dict[str, int]] = {}
+    paths: dict[str, dict[str, Any]] = {}
     if "sentiment" in scenario.paths:
         paths["sentiment"] = accounting.sentiment_tally(settings, feed, feed.refused)
     if "alerts" in scenario.paths and feed.alert_products:

@@ -44,7 +44,7 @@ class ChaosOptions:
 
     seed: int = 7
     reviews: int = 3_000
-    rate: float = 150.0
+    rate: float = 60.0
     workers: int = 3
     storm_kills: int = 9
     storm_gap_s: tuple[float, float] = (3.0, 8.0)
@@ -104,10 +104,10 @@ def _after(ctx: Context, messages: int, timeout_s: float = 120.0) -> None:
 
 
 def sentiment_feed(settings: Settings, shop: SampleShop, options: ChaosOptions) -> Feed:
-    """Ordinary reviews plus negative bursts for three products (alerts)."""
+    """Ordinary reviews plus negative bursts for three products of their own (alerts)."""
     feed = Feed()
-    add_reviews(feed, settings, shop, options.reviews)
     add_negative_bursts(feed, settings, shop, products=3, per_product=40)
+    add_reviews(feed, settings, shop, options.reviews, exclude=frozenset(feed.alert_products))
     interleave(feed, shop)
     return feed
 

@@ -57,10 +57,17 @@ class Feed:
         return sum(len(items) for items in self.messages.values())
 
 
-def add_reviews(feed: Feed, settings: Settings, shop: SampleShop, count: int) -> None:
-    """``count`` ordinary reviews (about a fifth negative)."""
+def add_reviews(
+    feed: Feed,
+    settings: Settings,
+    shop: SampleShop,
+    count: int,
+    exclude: frozenset[str] = frozenset(),
+) -> None:
+    """``count`` ordinary reviews (about a fifth negative), of products not in ``exclude``."""
+    products = [p for p in shop.products if p.product_id not in exclude]
     for _ in range(count):
-        review = shop.review()
+        review = shop.review(shop.rng.choice(products))
         feed.add(settings.topics.reviews, review["product_id"], review)
         feed.reviews.add(review["review_id"])
 
@@ -70,8 +77,9 @@ def add_negative_bursts(
 ) -> None:
     """Bursts of negative reviews for a few products, each of which must raise an alert.
 
-    The burst is several times the alert's ``min_reviews`` and all negative, so the share
-    crosses any baseline even when a few reviews land in the neutral band.
+    The burst is twice the alert's ``min_reviews`` and all negative, so the share crosses the
+    threshold even when a few reviews land in the neutral band; give these products no other
+    reviews (``add_reviews(exclude=feed.alert_products)``) so nothing dilutes the share.
     """
     for product in shop.rng.sample(shop.products, products):
         feed.alert_products.add(product.product_id)

@@ -26,7 +26,7 @@ def _scenario_names() -> list[str]:
 )
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--reviews", type=int, default=3000, show_default=True, help="Per review scenario.")
-@click.option("--rate", type=float, default=150.0, show_default=True, help="Events per second.")
+@click.option("--rate", type=float, default=60.0, show_default=True, help="Events per second.")
 @click.option("--workers", type=int, default=3, show_default=True, help="In the kill storm.")
 @click.option("--kills", type=int, default=9, show_default=True, help="In the kill storm.")
 @click.option("--broker-outage-s", type=float, default=20.0, show_default=True)

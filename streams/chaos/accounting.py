@@ -159,7 +159,7 @@ def generation_tally(settings: Settings, feed: Feed) -> dict[str, dict[str, Any]
     }
 
 
-def _letter_ok(letter: Record, want: ExpectedLetter) -> bool:
+def letter_matches(letter: Record, want: ExpectedLetter) -> bool:
     """Whether a dead letter names its origin and keeps (or fingerprints) the original bytes."""
     headers = dl.parse_headers(list(letter.headers))
     origin = (
@@ -195,7 +195,7 @@ def letter_tally(settings: Settings, feed: Feed) -> dict[str, Any]:
             missing += 1
             missing_kinds[want.kind] += 1
             continue
-        if any(_letter_ok(c, want) for c in copies):
+        if any(letter_matches(c, want) for c in copies):
             found += 1
         else:
             bad += 1

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 
 import pytest
 from pydantic import BaseModel
 
-from streams.chaos.accounting import log_tally, path_tally
+from streams import deadletter as dl
+from streams.chaos.accounting import Record, letter_matches, log_tally, path_tally
 from streams.chaos.fleet import Probe
 from streams.chaos.fuzz import KINDS, MAKERS, big_value, malformed_events
 from streams.chaos.progress import Sample, longest_stall
+from streams.chaos.traffic import ExpectedLetter, Feed, add_negative_bursts, add_reviews
 from streams.codec import decode
 from streams.errors import DecodeError
 from streams.records import ChatMessage, ProductUpdate, Review
 from streams.sample_data import Kind, SampleShop
+from streams.settings import Settings
 
 MODELS: dict[str, type[BaseModel]] = {
     "review": Review,
@@ -103,3 +107,51 @@ def test_log_tally_reads_restart_reasons() -> None:
     assert tally["restarts_by_reason"] == {"signal_SIGKILL": 1, "stalled": 1}
     assert tally["stall_restarts"] == 1
     assert tally["gap_repairs"] == 1
+
+
+def _letter(value: bytes, **headers: str) -> Record:
+    base = {
+        dl.SOURCE_TOPIC: "shop.reviews",
+        dl.SOURCE_PARTITION: "2",
+        dl.SOURCE_OFFSET: "41",
+        dl.STAGE: "decode",
+        dl.ERROR_CLASS: "DecodeError",
+        **headers,
+    }
+    return Record(b"chaos-fuzz-1", value, tuple((k, v.encode()) for k, v in base.items()))
+
+
+def test_a_dead_letter_matches_with_its_origin_and_bytes_or_their_fingerprint() -> None:
+    original = b"x" * 5_000
+    want = ExpectedLetter("shop.reviews", original, "big_value")
+    assert letter_matches(_letter(original), want)
+    truncated = _letter(
+        original[:1_000],
+        **{
+            dl.ORIGINAL_SIZE: "5000",
+            dl.ORIGINAL_SHA256: hashlib.sha256(original).hexdigest(),
+        },
+    )
+    assert letter_matches(truncated, want)
+    assert not letter_matches(_letter(original[:1_000]), want)  # truncated, no fingerprint
+    assert not letter_matches(_letter(original, **{dl.SOURCE_TOPIC: "other"}), want)
+    assert not letter_matches(_letter(original, **{dl.SOURCE_OFFSET: ""}), want)
+    refused = ExpectedLetter("shop.reviews", original, "refused_sink", stage="sink")
+    assert not letter_matches(_letter(original), refused)  # dead-lettered at the wrong stage
+    assert letter_matches(_letter(original, **{dl.STAGE: "sink"}), refused)
+
+
+def test_burst_products_get_no_ordinary_reviews() -> None:
+    settings = Settings()
+    shop = SampleShop(seed=4)
+    feed = Feed()
+    add_negative_bursts(feed, settings, shop, products=3, per_product=5)
+    burst_ids = set(feed.reviews)
+    add_reviews(feed, settings, shop, 400, exclude=frozenset(feed.alert_products))
+    products = {
+        json.loads(value)["review_id"]: json.loads(value)["product_id"]
+        for _, value in feed.messages[settings.topics.reviews]
+    }
+    assert len(feed.alert_products) == 3 and len(burst_ids) == 15
+    assert {products[r] for r in burst_ids} == feed.alert_products
+    assert not {products[r] for r in set(feed.reviews) - burst_ids} & feed.alert_products

@@ -72,8 +72,8 @@ def _out(result: Mapping[str, Any]) -> str:
 def table(doc: Mapping[str, Any]) -> str:
     """A Markdown table of the run (one row per scenario)."""
     head = (
-        "| scenario | events in (malformed) | distinct out, ClickHouse/topic | lost | doubled "
-        "| dead letters found | stalled s | restarts | gap repairs / stall restarts "
+        "| scenario | events in (to be dead-lettered) | distinct out, ClickHouse/topic | lost "
+        "| doubled | dead letters found | stalled s | restarts | gap repairs / stall restarts "
         "| /ready true with a dead agent |\n"
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     )

@@ -11,5 +11,6 @@ scenario's input and what it must produce), :mod:`~streams.chaos.fleet` (the wor
 :mod:`~streams.chaos.faults` (injectors), :mod:`~streams.chaos.progress` (sampling while it
 runs), :mod:`~streams.chaos.accounting` (the tally), :mod:`~streams.chaos.scenarios` (the
 catalogue), :mod:`~streams.chaos.runner` (one scenario end to end),
+:mod:`~streams.chaos.harness` (a run of several),
 :mod:`~streams.chaos.timeline` (the PNG) and :mod:`~streams.chaos.report` (JSON and table).
 """

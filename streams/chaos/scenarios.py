@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from streams.chaos import faults, fuzz
+from streams.chaos.accounting import query
 from streams.chaos.fleet import KILL_TARGETS, Fleet, KillTarget
 from streams.chaos.progress import Timeline
 from streams.chaos.traffic import (
@@ -200,8 +201,6 @@ def generation_kills(ctx: Context) -> None:
 
 
 def _audited(settings: Settings) -> int:
-    from streams.chaos.accounting import query
-
     return int(query(settings, "SELECT count() FROM generated_content")[0][0])
 
 

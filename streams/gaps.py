@@ -69,7 +69,11 @@ class GapRepair:
             self._generation = generation
             self._expected.clear()
             committed = getattr(self._app.consumer, "_committed_offset", {})
-            self._start = {(tp.topic, tp.partition): off for tp, off in committed.items() if off}
+            self._start = {
+                (tp.topic, tp.partition): off
+                for tp, off in committed.items()
+                if off is not None and off >= 0
+            }
         key = (topic, partition)
         return self._expected.get(key, self._start.get(key))
 
@@ -80,7 +84,14 @@ class GapRepair:
             message = event.message
             key = (message.topic, message.partition)
             expected = self._next_expected(*key)
-            if expected is not None and message.offset > expected:
+            if expected is None:
+                # Nothing committed here: the group reads from the earliest offset
+                # (auto.offset.reset), so records before the first one delivered after a
+                # rebalance were dropped, not absent. Without this a partition whose first
+                # records a killed member held is committed past them.
+                expected = await asyncio.to_thread(self._earliest, *key)
+                self._start[key] = expected
+            if message.offset > expected:
                 found = await asyncio.to_thread(self._read, *key, expected, message.offset)
                 log.warning(
                     "gap.repaired topic=%s partition=%d offsets=%d-%d found=%d",
@@ -89,15 +100,25 @@ class GapRepair:
                 metrics.GAP_RECORDS.labels(topic=message.topic).inc(len(found))
                 out.extend(found)
             out.append(event)
-            self._expected[key] = max(message.offset + 1, expected or 0)
+            self._expected[key] = max(message.offset + 1, expected)
         return out
 
-    def _read(self, topic: str, partition: int, start: int, end: int) -> list[ReadEvent]:
-        """Records at offsets ``start`` up to ``end`` (exclusive), read with a plain consumer."""
+    def _reader(self) -> Consumer:
         if self._consumer is None:
             eof = {"enable.partition.eof": True}
             self._consumer = Consumer(reader_config(self._kafka, "gaps", **eof))
-        consumer = self._consumer
+        return self._consumer
+
+    def _earliest(self, topic: str, partition: int) -> int:
+        """The partition's earliest offset (its low watermark)."""
+        low, _ = self._reader().get_watermark_offsets(
+            TopicPartition(topic, partition), timeout=self._timeout_s
+        )
+        return int(low)
+
+    def _read(self, topic: str, partition: int, start: int, end: int) -> list[ReadEvent]:
+        """Records at offsets ``start`` up to ``end`` (exclusive), read with a plain consumer."""
+        consumer = self._reader()
         consumer.assign([TopicPartition(topic, partition, start)])
         found: list[ReadEvent] = []
         deadline = time.monotonic() + self._timeout_s

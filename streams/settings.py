@@ -6,6 +6,7 @@ from defaults that run the local stack. Build it once in ``main`` and pass it do
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -259,3 +260,17 @@ def to_env(settings: Settings) -> dict[str, str]:
         elif value is not None:
             env[key] = str(_plain(value)) if isinstance(value, SecretStr | Path) else str(value)
     return env
+
+
+def child_environ(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` plus :func:`to_env` of ``settings``, for a child process to rebuild them.
+
+    A nested variable inherited from ``environ`` (``SHOPSTREAM_CLICKHOUSE__URL``) would win
+    over the whole-object one :func:`to_env` writes (``SHOPSTREAM_CLICKHOUSE``), so the child
+    would read the parent's environment instead of the settings it was given: those are
+    left out.
+    """
+    own = to_env(settings)
+    nested = tuple(f"{key}__" for key in own)
+    inherited = {k: v for k, v in environ.items() if not k.upper().startswith(nested)}
+    return {**inherited, **own}

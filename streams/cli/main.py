@@ -7,6 +7,7 @@ import click
 from streams.cli import logs
 from streams.cli.audit import audit
 from streams.cli.bench import bench
+from streams.cli.chaos import chaos_command
 from streams.cli.console import console_command
 from streams.cli.generate import generate_command
 from streams.cli.run import demo, replay_command, worker
@@ -43,6 +44,7 @@ cli.add_command(bench)
 cli.add_command(audit)
 cli.add_command(console_command)
 cli.add_command(generate_command)
+cli.add_command(chaos_command)
 
 
 def _add_models_group() -> None:

@@ -36,6 +36,8 @@ from streams.settings import BatchSettings, ClickHouseSettings
 
 log = logging.getLogger(__name__)
 
+# A row fails a CHECK constraint of the table (clickhouse-driver has no name for the code).
+VIOLATED_CONSTRAINT = 469
 # Server error codes that are about the inserted data, not the server.
 _DATA_CODES = frozenset(
     {
@@ -58,6 +60,7 @@ _DATA_CODES = frozenset(
         ch_errors.ErrorCodes.TOO_LARGE_ARRAY_SIZE,
         ch_errors.ErrorCodes.CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN,
         ch_errors.ErrorCodes.CANNOT_CONVERT_CHARSET,
+        VIOLATED_CONSTRAINT,
     }
 )
 # Driver errors raised while encoding a value into its column (an unknown Enum8 name is a

@@ -44,3 +44,27 @@ def test_skipped_offsets_are_read_back_into_the_batch(settings: Settings) -> Non
         assert [e.message.offset for e in third] == [8, 9]
     finally:
         repair.close()
+
+
+def test_a_partition_with_nothing_committed_is_checked_from_its_earliest_offset(
+    settings: Settings,
+) -> None:
+    # A member was killed holding the partition's first records, uncommitted; after the
+    # rebalance the consumer delivered from offset 4 on. Offsets 0-3 are read back.
+    topic = settings.topics.chat_messages
+    producer = Producer(confluent_config(settings.kafka))
+    values = [f"early-{n}".encode() for n in range(6)]
+    for value in values:
+        producer.produce(topic, key=b"k", value=value, partition=0)
+    assert producer.flush(30) == 0
+
+    app: Any = SimpleNamespace(
+        consumer_generation_id=1, consumer=SimpleNamespace(_committed_offset={})
+    )
+    repair = GapRepair(app, settings.kafka)
+    try:
+        batch = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (4, 5)]))
+        assert [e.message.offset for e in batch] == [0, 1, 2, 3, 4, 5]
+        assert [e.value for e in batch] == values
+    finally:
+        repair.close()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from streams.ids import output_id
-from streams.settings import Settings, to_env
+from streams.settings import Settings, child_environ, to_env
 
 
 def test_env_overrides_nested_fields(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,6 +36,31 @@ def test_to_env_rebuilds_equal_settings(monkeypatch: pytest.MonkeyPatch) -> None
     rebuilt = Settings()
     assert rebuilt == original
     assert rebuilt.clickhouse.password.get_secret_value() == "pw"
+
+
+def test_child_environ_rebuilds_the_given_settings_over_inherited_nested_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parent = {
+        "SHOPSTREAM_CLICKHOUSE__URL": "clickhouse://127.0.0.1:39000/shopstream",
+        "SHOPSTREAM_KAFKA__BOOTSTRAP": "127.0.0.1:39092",
+        "SHOPSTREAM_STACK__KAFKA_PORT": "39092",
+        "PATH": "/usr/bin",
+    }
+    given = Settings(
+        clickhouse={"url": "clickhouse://127.0.0.1:39000/sandbox_x"},  # type: ignore[arg-type]
+        kafka={"bootstrap": "127.0.0.1:39092"},  # type: ignore[arg-type]
+    )
+    env = child_environ(given, parent)
+    assert env["PATH"] == "/usr/bin"
+    assert not any(key.startswith("SHOPSTREAM_CLICKHOUSE__") for key in env)
+    for key in [k for k in os.environ if k.startswith("SHOPSTREAM_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("SHOPSTREAM_"):
+            monkeypatch.setenv(key, value)
+    assert Settings().clickhouse.database == "sandbox_x"
+    assert Settings() == given
 
 
 def test_bad_clickhouse_scheme_is_a_clear_error() -> None:

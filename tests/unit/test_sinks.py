@@ -63,6 +63,7 @@ def test_kafka_errors_are_the_records_only_when_aiokafka_says_so(
             ch_errors.ServerException("too large", code=ch_errors.ErrorCodes.TOO_LARGE_STRING_SIZE),
             True,
         ),
+        (ch_errors.ServerException("Constraint `c` is violated at row 2", code=469), True),
         (UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"), True),
         (OverflowError("date value out of range"), True),
         (ch_errors.LogicalError("Unknown element 'furious' for type Enum8"), True),

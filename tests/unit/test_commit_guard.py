@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import cast
 
 import faust
 import pytest
+from faust.transport.conductor import Conductor
 from faust.transport.drivers import aiokafka
 from faust.types import TP, Message
 
@@ -26,7 +28,7 @@ def app() -> Iterator[faust.App]:
     app = faust.App("commit-guard-test", broker="kafka://127.0.0.1:1")
     # Acks count only for topics the conductor subscribes with acks (every agent's input).
     app.topics.add(app.topic(TOPIC.topic))
-    asyncio.run(app.topics._update_indices())
+    asyncio.run(cast(Conductor, app.topics)._update_indices())
     assert app.topics.acks_enabled_for(TOPIC.topic)
     yield app
 

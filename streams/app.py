@@ -14,6 +14,7 @@ from streams.lifecycle import Lifecycle
 from streams.liveness import agent_supervisor
 from streams.pipeline import Pipeline
 from streams.settings import KafkaSettings, Settings
+from streams.tables import ChangelogView
 
 log = logging.getLogger(__name__)
 
@@ -91,22 +92,30 @@ def build(
         raise ValueError(msg)
     lifecycle = lifecycle or Lifecycle(settings.supervision)
     app = create_app(settings, lifecycle)
+    facts = (
+        products.facts_table(app, settings) if "products" in tasks or "replies" in tasks else None
+    )
+    views = (
+        {replies.FACTS_VIEW: ChangelogView(settings.kafka, facts.changelog_topic_name)}
+        if facts is not None and "replies" in tasks
+        else {}
+    )
+    # Every model of the chosen tasks is loaded here, before any agent is registered.
     pipeline = Pipeline(
-        settings, app, ThreadPoolExecutor(max_workers=2, thread_name_prefix="model")
+        settings,
+        app,
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="model"),
+        tasks=tasks,
+        views=views,
     )
     if "sentiment" in tasks:
-        pipeline.load_sentiment()
         sentiment.register(app, pipeline)
     if "alerts" in tasks:
         alerts.register(app, pipeline)
-    if "products" in tasks or "replies" in tasks:
-        facts = products.facts_table(app, pipeline)
-        if "products" in tasks:
-            pipeline.load_descriptions()
-            products.register(app, pipeline, facts)
-        if "replies" in tasks:
-            pipeline.load_replies()
-            replies.register(app, pipeline, facts)
+    if facts is not None and "products" in tasks:
+        products.register(app, pipeline, facts)
+    if facts is not None and "replies" in tasks:
+        replies.register(app, pipeline, facts, views[replies.FACTS_VIEW])
     web.register(app, pipeline, lifecycle)
     lifecycle.register(app)
     t = settings.topics

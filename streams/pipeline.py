@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import faust
 
@@ -36,23 +36,36 @@ from streams.settings import Settings
 from streams.sinks.clickhouse import ClickHouseSink
 from streams.sinks.deadletters import DeadLetterSink
 from streams.sinks.kafka import KafkaPublisher, OutMessage
+from streams.tables import ChangelogView
 from streams.watchdog import Progress
-
-if TYPE_CHECKING:
-    from streams.tables import ChangelogView
 
 log = logging.getLogger(__name__)
 
-# Table keys are strings and values plain JSON (the app's default serializer is raw bytes).
-JSON_SCHEMA: faust.types.SchemaT[str, Any] = faust.Schema(
-    key_serializer="json", value_serializer="json"
-)
-
 
 class Pipeline:
-    """Services built once per worker and handed to the agents."""
+    """Services built once per worker, complete, and handed to the agents.
 
-    def __init__(self, settings: Settings, app: faust.App, executor: Executor) -> None:
+    Every model the worker's tasks need is loaded here (failing loudly when one is missing),
+    so an agent never finds a service missing or filled in later.
+
+    Args:
+        settings: The worker's settings.
+        app: The Faust app (its producer publishes outputs and dead letters).
+        executor: Runs sentiment scoring off the event loop.
+        tasks: The tasks this worker runs (``sentiment``, ``alerts``, ``products``,
+            ``replies``): their models are loaded.
+        views: Whole-table views the agents read (product facts for chat replies), by name;
+            ``/ready`` waits for them.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        app: faust.App,
+        executor: Executor,
+        tasks: Sequence[str] = (),
+        views: Mapping[str, ChangelogView] | None = None,
+    ) -> None:
         self.settings = settings
         self.executor = executor
         self.publisher = KafkaPublisher(app, settings.batch)
@@ -64,17 +77,30 @@ class Pipeline:
         self.gaps = GapRepair(app, settings.kafka)
         self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)
         self.delivery = Delivery(self.publisher, self.clickhouse, self.intake)
-        self.scorer: SentimentScorer | None = None
-        self.replies: ReplyService | None = None
-        self.descriptions: DescriptionService | None = None
+        self.views: Mapping[str, ChangelogView] = dict(views or {})
+        self._providers: dict[str, str] = {}
         # Generation gets its own thread so a long generation never delays sentiment batches.
         self.generation_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
-        self.providers: dict[str, str] = {}
-        # Whole-table views the agents read (e.g. product facts for chat replies), by name.
-        self.views: dict[str, ChangelogView] = {}
+        self.scorer = self._load_sentiment() if "sentiment" in tasks else None
+        self.descriptions = (
+            DescriptionService(
+                self._load_generator("description"), settings.policies, self.generation_executor
+            )
+            if "products" in tasks
+            else None
+        )
+        self.replies = (
+            ReplyService(self._load_generator("reply"), settings.policies, self.generation_executor)
+            if "replies" in tasks
+            else None
+        )
 
-    def load_sentiment(self) -> None:
-        """Resolve, verify and load the sentiment model (fails loudly when missing)."""
+    @property
+    def providers(self) -> Mapping[str, str]:
+        """The execution provider of each loaded model, by task."""
+        return dict(self._providers)
+
+    def _load_sentiment(self) -> SentimentScorer:
         from models.classifier import Classifier
         from models.registry import Registry
 
@@ -82,28 +108,16 @@ class Pipeline:
         classifier = Classifier.load(handle, device=self.settings.device)
         classifier.warmup()
         manifest = handle.manifest
-        self.scorer = SentimentScorer(classifier, manifest.name, manifest.version, self.executor)
-        self.providers["sentiment"] = classifier.provider
+        self._providers["sentiment"] = classifier.provider
         metrics.MODEL_LOADED.labels(task="sentiment", provider=classifier.provider).set(1)
+        return SentimentScorer(classifier, manifest.name, manifest.version, self.executor)
 
     def _load_generator(self, task: str) -> LoadedGenerator:
         loaded = load_generator(self.settings, task)
         provider = loaded.generator.provider
-        self.providers[task] = provider
+        self._providers[task] = provider
         metrics.MODEL_LOADED.labels(task=task, provider=provider).set(1)
         return dataclasses.replace(loaded, generator=ModelCalls(loaded.generator))
-
-    def load_replies(self) -> None:
-        """Load the reply model (fails loudly when missing)."""
-        loaded = self._load_generator("reply")
-        self.replies = ReplyService(loaded, self.settings.policies, self.generation_executor)
-
-    def load_descriptions(self) -> None:
-        """Load the description model (fails loudly when missing)."""
-        loaded = self._load_generator("description")
-        self.descriptions = DescriptionService(
-            loaded, self.settings.policies, self.generation_executor
-        )
 
     async def score_sentiment(
         self, reviews: Sequence[Decoded[Review]]
@@ -111,7 +125,7 @@ class Pipeline:
         """Score reviews; a review the model fails on alone is dead-lettered (stage model)."""
         scorer = self.scorer
         if scorer is None:
-            msg = "load the sentiment model before scoring"
+            msg = "this worker was built without the sentiment task"
             raise RuntimeError(msg)
         return await self.delivery.run(reviews, scorer.score)
 
@@ -121,7 +135,7 @@ class Pipeline:
         """Descriptions for updates; one whose generation or guard raises is dead-lettered."""
         service = self.descriptions
         if service is None:
-            msg = "load the description model before describing"
+            msg = "this worker was built without the products task"
             raise RuntimeError(msg)
         return await self.delivery.run(updates, service.describe, generation_stage)
 
@@ -134,7 +148,7 @@ class Pipeline:
         """Replies to messages; one whose generation or guard raises is dead-lettered."""
         service = self.replies
         if service is None:
-            msg = "load the reply model before replying"
+            msg = "this worker was built without the replies task"
             raise RuntimeError(msg)
 
         async def call(batch: Sequence[Decoded[ChatMessage]]) -> list[ReplyOutcome]:

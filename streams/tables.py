@@ -23,10 +23,14 @@ import faust
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
 
 from streams.kafka_config import reader_config
-from streams.pipeline import JSON_SCHEMA
 from streams.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
+
+# Table keys are strings and values plain JSON (the app's default serializer is raw bytes).
+JSON_SCHEMA: faust.types.SchemaT[str, Any] = faust.Schema(
+    key_serializer="json", value_serializer="json"
+)
 
 
 class KeyedTable(faust.Table):

@@ -25,6 +25,7 @@ from streams.generation.facts import ProductFacts
 from streams.intake import Decoded
 from streams.pipeline import Pipeline
 from streams.records import ProductUpdate
+from streams.settings import Settings
 from streams.tables import KeyedTable, keyed_table
 
 FACTS_TABLE = "product-facts"
@@ -73,9 +74,9 @@ async def apply_batch(
         facts.put(new.product_id, new.model_dump(mode="json"), item.source.partition)
 
 
-def facts_table(app: faust.App, pipeline: Pipeline) -> KeyedTable:
+def facts_table(app: faust.App, settings: Settings) -> KeyedTable:
     """The product-facts table (created once per app)."""
-    return keyed_table(app, FACTS_TABLE, pipeline.settings.topics.partitions)
+    return keyed_table(app, FACTS_TABLE, settings.topics.partitions)
 
 
 def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
@@ -83,7 +84,7 @@ def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
     settings = pipeline.settings
     topic = app.topic(settings.topics.product_updates, key_serializer="raw", value_serializer="raw")
     if pipeline.descriptions is None:
-        msg = "load the description model before registering the product agent"
+        msg = "the product agent needs a pipeline built with the products task"
         raise RuntimeError(msg)
 
     async def describe(

@@ -20,17 +20,20 @@ from streams.records import ChatMessage
 from streams.tables import ChangelogView, KeyedTable, keyed_table
 
 HISTORY_TABLE = "conversation-turns"
+FACTS_VIEW = "product-facts"
+"""Name of the product-facts view in :attr:`streams.pipeline.Pipeline.views` (and ``/ready``)."""
 
 
-def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable) -> Any:
-    """Attach the conversation table, the facts view and the agent to the app."""
+def register(app: faust.App, pipeline: Pipeline, facts: KeyedTable, view: ChangelogView) -> Any:
+    """Attach the conversation table and the agent to the app.
+
+    ``view`` is the whole-table view of ``facts`` the pipeline was built with.
+    """
     settings = pipeline.settings
     topic = app.topic(settings.topics.chat_messages, key_serializer="raw", value_serializer="raw")
     history = keyed_table(app, HISTORY_TABLE, settings.topics.partitions)
-    view = ChangelogView(settings.kafka, facts.changelog_topic_name)
-    pipeline.views["product-facts"] = view
     if pipeline.replies is None:
-        msg = "load the reply model before registering the chat agent"
+        msg = "the chat agent needs a pipeline built with the replies task"
         raise RuntimeError(msg)
 
     def facts_of(product_id: str | None) -> ProductFacts | None:

@@ -16,7 +16,7 @@ def register(app: faust.App, pipeline: Pipeline) -> Any:
     settings = pipeline.settings
     topic = app.topic(settings.topics.reviews, key_serializer="raw", value_serializer="raw")
     if pipeline.scorer is None:
-        msg = "load the sentiment model before registering its agent"
+        msg = "the sentiment agent needs a pipeline built with the sentiment task"
         raise RuntimeError(msg)
 
     async def sentiment(stream: faust.StreamT[Any]) -> None:

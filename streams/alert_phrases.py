@@ -17,13 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from streams.alerting import Raised
 from streams.codec import decode
 from streams.errors import DecodeError
 from streams.intake import Decoded
-from streams.kafka_config import reader_config
+from streams.kafka_config import poll_record, reader_config
 from streams.phrases import top_phrases
 from streams.privacy.pii import redact
 from streams.records import Review, SentimentAlert, SentimentResult
@@ -96,16 +96,10 @@ class KafkaReviewTexts:
             if position is None or target - position > _SEEK_AFTER:
                 consumer.assign([TopicPartition(topic, partition, target)])
                 position = floor = target
-            message = consumer.poll(0.5)
+            message, at_end = poll_record(consumer, topic, partition, "alert")
+            if at_end:
+                break
             if message is None:
-                continue
-            error = message.error()
-            if error is not None:
-                if error.code() == KafkaError._PARTITION_EOF:
-                    break
-                log.warning(
-                    "alert.read_error topic=%s partition=%d error=%s", topic, partition, error
-                )
                 continue
             offset = message.offset() or 0
             if offset < floor:

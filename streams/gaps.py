@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
-from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka import Consumer, TopicPartition
 
 from streams import metrics
 from streams.intake import header_pairs
-from streams.kafka_config import reader_config
+from streams.kafka_config import poll_record, reader_config
 from streams.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -123,16 +123,10 @@ class GapRepair:
         found: list[ReadEvent] = []
         deadline = time.monotonic() + self._timeout_s
         while time.monotonic() < deadline:
-            message = consumer.poll(0.5)
+            message, at_end = poll_record(consumer, topic, partition, "gap")
+            if at_end:
+                break
             if message is None:
-                continue
-            error = message.error()
-            if error is not None:
-                if error.code() == KafkaError._PARTITION_EOF:
-                    break
-                log.warning(
-                    "gap.read_error topic=%s partition=%d error=%s", topic, partition, error
-                )
                 continue
             offset = message.offset() or 0
             if offset >= end:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import ssl
 import time
 import uuid
 from typing import Any
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message
 from confluent_kafka.admin import AdminClient, ClusterMetadata
 
 from streams.errors import StackError
 from streams.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
 
 # librdkafka retries these forever; they never heal without a configuration change.
 _PERMANENT = {KafkaError._AUTHENTICATION: "authentication failed", KafkaError._SSL: "TLS failed"}
@@ -105,3 +108,31 @@ def check_connection(settings: KafkaSettings, timeout_s: float = 30.0) -> Cluste
             failure = errors.get(KafkaError._TRANSPORT, failure)
             msg = f"cannot reach Kafka at {settings.bootstrap} within {timeout_s:.0f}s: {failure}"
             raise StackError(msg)
+
+
+def poll_record(
+    consumer: Consumer, topic: str, partition: int, purpose: str, timeout_s: float = 0.5
+) -> tuple[Message | None, bool]:
+    """Poll one record of a partition a reader (``reader_config`` with partition EOF) reads.
+
+    Args:
+        consumer: The reader, assigned to the partition.
+        topic: The partition's topic (for the log line).
+        partition: The partition (for the log line).
+        purpose: What the reader is for, as the log event's prefix (``gap``, ``alert``).
+        timeout_s: How long to wait for a record.
+
+    Returns:
+        ``(record, at_end)``: the record, or ``None`` when none came in time or an error was
+        logged (``<purpose>.read_error``); ``at_end`` is true at the end of the partition.
+    """
+    message = consumer.poll(timeout_s)
+    if message is None:
+        return None, False
+    error = message.error()
+    if error is None:
+        return message, False
+    if error.code() == KafkaError._PARTITION_EOF:
+        return None, True
+    log.warning("%s.read_error topic=%s partition=%d error=%s", purpose, topic, partition, error)
+    return None, False

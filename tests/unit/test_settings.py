@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from streams.ids import output_id
-from streams.settings import Settings, to_env
+from streams.settings import Settings, child_environment, to_env
 
 
 def test_env_overrides_nested_fields(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,3 +54,32 @@ def test_only_sandbox_topics_can_be_deleted() -> None:
 
     with pytest.raises(ValueError, match="not sandbox settings"):
         delete_topics(Settings())
+
+
+def test_a_child_gets_its_settings_whatever_nested_variables_the_parent_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parent = {
+        "PATH": "/usr/bin",
+        "SHOPSTREAM_CLICKHOUSE__URL": "clickhouse://127.0.0.1:29000/shopstream",
+        "SHOPSTREAM_STACK__CLICKHOUSE_TCP_PORT": "29000",
+    }
+    child = Settings(
+        clickhouse={"url": "clickhouse://127.0.0.1:29000/sandbox_t1"},  # type: ignore[arg-type]
+        stack={"clickhouse_tcp_port": 29000},  # type: ignore[arg-type]
+    )
+    for key in [key for key in os.environ if key.startswith("SHOPSTREAM_")]:
+        monkeypatch.delenv(key)
+    # Merged naively, the parent's nested variable wins over the section passed as a whole.
+    for key, value in {**parent, **to_env(child)}.items():
+        monkeypatch.setenv(key, value)
+    assert Settings().clickhouse.database == "shopstream"
+
+    env = child_environment(child, parent)
+    assert env["PATH"] == "/usr/bin"
+    assert "SHOPSTREAM_CLICKHOUSE__URL" not in env
+    for key in parent:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert Settings() == child

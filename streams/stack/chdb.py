@@ -38,3 +38,8 @@ class ChdbServer(ClickHouseServer):
             )
             raise StackError(msg)
         return [sys.executable, "-m", "streams.stack.chdb_serve", str(config.parent)]
+
+    def environment(self) -> dict[str, str]:
+        """``TZ=UTC``: the embedded engine ignores config.xml's ``<timezone>`` and takes the
+        process's zone, which clients would then read DateTime columns back in."""
+        return {"TZ": "UTC"}

@@ -29,7 +29,15 @@ from streams.generated import (
 )
 from streams.intake import Decoded, Intake
 from streams.prompts import Turn
-from streams.records import ChatMessage, ProductUpdate, Review, SentimentAlert, SentimentResult
+from streams.records import (
+    DATETIME_RANGE,
+    ChatMessage,
+    EventTimeRange,
+    ProductUpdate,
+    Review,
+    SentimentAlert,
+    SentimentResult,
+)
 from streams.replies import ReplyOutcome, ReplyService
 from streams.sentiment import SentimentScorer
 from streams.settings import Settings
@@ -52,14 +60,20 @@ JSON_SCHEMA: faust.types.SchemaT[str, Any] = faust.Schema(
 class Pipeline:
     """Services built once per worker and handed to the agents."""
 
-    def __init__(self, settings: Settings, app: faust.App, executor: Executor) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        app: faust.App,
+        executor: Executor,
+        event_times: EventTimeRange = DATETIME_RANGE,
+    ) -> None:
         self.settings = settings
         self.executor = executor
         self.publisher = KafkaPublisher(app, settings.batch)
         self.deadletters = DeadLetterSink(
             self.publisher, settings.topics.deadletter, settings.batch.deadletter_headroom_bytes
         )
-        self.intake = Intake(self.deadletters, settings.decode)
+        self.intake = Intake(self.deadletters, settings.decode, event_times)
         self.progress = Progress()
         self.gaps = GapRepair(app, settings.kafka)
         self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)

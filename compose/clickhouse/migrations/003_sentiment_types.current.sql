@@ -5,7 +5,9 @@
 -- insert_deduplication_token (the sink derives it from the rows' source offsets) is stored
 -- once, before FINAL too. The time columns are in the partition key and the version column,
 -- which ALTER cannot retype, so both tables are rebuilt, their rows copied, and swapped in.
--- The view is dropped first so the copy is not counted twice, and is then created again.
+-- The view is dropped first so the copy is not counted twice, and is then created again;
+-- it rounds to the minute with a millisecond interval because toStartOfMinute returns a
+-- DateTime (1970-2106) for a DateTime64 and would move a 1969 review to 1970.
 DROP VIEW IF EXISTS sentiment_minute_mv;
 
 CREATE TABLE IF NOT EXISTS review_sentiment_next
@@ -55,7 +57,7 @@ DROP TABLE sentiment_minute_next SYNC;
 CREATE MATERIALIZED VIEW IF NOT EXISTS sentiment_minute_mv TO sentiment_minute AS
 SELECT
     product_id,
-    toStartOfMinute(review_created_at) AS minute,
+    toStartOfInterval(review_created_at, INTERVAL 60000 MILLISECOND) AS minute,
     label,
     uniqExactState(result_id) AS reviews
 FROM review_sentiment

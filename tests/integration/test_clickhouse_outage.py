@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from streams.replay import replay
 from streams.sample_data import SampleShop
 from streams.settings import Settings
@@ -15,6 +17,7 @@ from tests.integration.helpers import query, sentiment_count, wait_for
 TOTAL = 1500
 
 
+@pytest.mark.clickhouse
 def test_clickhouse_outage_pauses_then_resumes_without_loss(
     settings: Settings, base_settings: Settings
 ) -> None:

@@ -30,7 +30,7 @@ from streams.settings import Settings, child_environment
 from streams.stack.process import wait_until
 from tests.integration.helpers import query
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clickhouse]
 
 PORT = 16091
 TOKEN = "console-test-token"

@@ -40,6 +40,9 @@ class ChdbServer(ClickHouseServer):
         return [sys.executable, "-m", "streams.stack.chdb_serve", str(config.parent)]
 
     def environment(self) -> dict[str, str]:
-        """``TZ=UTC``: the embedded engine ignores config.xml's ``<timezone>`` and takes the
-        process's zone, which clients would then read DateTime columns back in."""
+        """``TZ=UTC`` for the server process.
+
+        The embedded engine ignores config.xml's ``<timezone>`` and takes the process's zone,
+        in which clients would then read DateTime columns back.
+        """
         return {"TZ": "UTC"}

@@ -13,6 +13,7 @@ from streams.kafka_config import ssl_context
 from streams.lifecycle import Lifecycle
 from streams.liveness import agent_supervisor
 from streams.pipeline import Pipeline
+from streams.records import DATETIME_RANGE, EventTimeRange
 from streams.settings import KafkaSettings, Settings
 from streams.tables import ChangelogView
 
@@ -76,12 +77,17 @@ def create_app(settings: Settings, lifecycle: Lifecycle | None = None) -> faust.
 
 
 def build(
-    settings: Settings, tasks: Sequence[str] = ALL_TASKS, lifecycle: Lifecycle | None = None
+    settings: Settings,
+    tasks: Sequence[str] = ALL_TASKS,
+    lifecycle: Lifecycle | None = None,
+    event_times: EventTimeRange = DATETIME_RANGE,
 ) -> tuple[faust.App, Pipeline]:
     """The app with the agents of the chosen tasks and the web endpoints registered.
 
     ``lifecycle`` is the worker process's (streams.lifecycle): dead agents, parent checks and
-    the shutdown bound report to it; a fresh one is made when none is given.
+    the shutdown bound report to it; a fresh one is made when none is given. ``event_times``
+    is what the connected ClickHouse schema stores (streams.clickhouse.event_times); input
+    events outside it are dead-lettered at ``validate``.
     """
     from streams import lag, watchdog, web
     from streams.agents import alerts, products, replies, sentiment
@@ -107,6 +113,7 @@ def build(
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="model"),
         tasks=tasks,
         views=views,
+        event_times=event_times,
     )
     if "sentiment" in tasks:
         sentiment.register(app, pipeline)

@@ -17,7 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from streams.errors import ContractError, DecodeError
-from streams.records import SCHEMA_VERSION
+from streams.records import EVENT_TIMES_CONTEXT, SCHEMA_VERSION, EventTimeRange
 from streams.settings import DecodeSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -80,8 +80,16 @@ def _check_limits(raw: bytes, limits: DecodeSettings) -> None:
         raise DecodeError(msg)
 
 
-def decode(model: type[M], raw: bytes | None, limits: DecodeSettings = DEFAULT_LIMITS) -> M:
+def decode(
+    model: type[M],
+    raw: bytes | None,
+    limits: DecodeSettings = DEFAULT_LIMITS,
+    event_times: EventTimeRange | None = None,
+) -> M:
     """Parse and validate one message value.
+
+    ``event_times`` is the range the connected schema stores (see
+    :data:`streams.records.EVENT_TIMES_CONTEXT`); without it the widest supported one applies.
 
     Raises:
         DecodeError: empty, past a decode limit (the message names it), not UTF-8 JSON, or
@@ -116,7 +124,8 @@ def decode(model: type[M], raw: bytes | None, limits: DecodeSettings = DEFAULT_L
         msg = f"schema_version {version} is newer than supported ({SCHEMA_VERSION})"
         raise ContractError(msg)
     try:
-        return model.model_validate_json(text)
+        context = {EVENT_TIMES_CONTEXT: event_times} if event_times is not None else None
+        return model.model_validate_json(text, context=context)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         problems = "; ".join(

@@ -13,7 +13,7 @@ from streams import metrics
 from streams.codec import DEFAULT_LIMITS, decode
 from streams.deadletter import DeadLetter
 from streams.errors import ContractError, DecodeError, Stage
-from streams.records import SourceRef
+from streams.records import DATETIME_RANGE, EventTimeRange, SourceRef
 from streams.settings import DecodeSettings
 from streams.sinks.deadletters import DeadLetterSink
 
@@ -71,10 +71,16 @@ class Intake:
     """Decodes a micro-batch of events; failures go to the dead-letter topic, acked."""
 
     def __init__(
-        self, deadletters: DeadLetterSink, limits: DecodeSettings = DEFAULT_LIMITS
+        self,
+        deadletters: DeadLetterSink,
+        limits: DecodeSettings = DEFAULT_LIMITS,
+        event_times: EventTimeRange = DATETIME_RANGE,
     ) -> None:
+        # event_times: what the connected schema stores (streams.clickhouse.event_times); the
+        # portable DateTime range unless the worker learnt a wider one from the server.
         self._deadletters = deadletters
         self._limits = limits
+        self._event_times = event_times
 
     async def decode(self, events: Sequence[Any], model: type[M]) -> list[Decoded[M]]:
         """Valid records in order; invalid ones are dead-lettered before this returns."""
@@ -86,7 +92,7 @@ class Intake:
             headers = header_pairs(message.headers)
             metrics.EVENTS_IN.labels(topic=message.topic).inc()
             try:
-                record = decode(model, value, self._limits)
+                record = decode(model, value, self._limits, self._event_times)
             except Exception as exc:  # noqa: BLE001 - no input may stop the partition
                 stage: Stage = "validate" if isinstance(exc, ContractError) else "decode"
                 if not isinstance(exc, DecodeError):

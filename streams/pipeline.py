@@ -30,7 +30,15 @@ from streams.generation.generated import (
 from streams.generation.prompts import Turn
 from streams.generation.replies import ReplyOutcome, ReplyService
 from streams.intake import Decoded, Intake
-from streams.records import ChatMessage, ProductUpdate, Review, SentimentAlert, SentimentResult
+from streams.records import (
+    DATETIME_RANGE,
+    ChatMessage,
+    EventTimeRange,
+    ProductUpdate,
+    Review,
+    SentimentAlert,
+    SentimentResult,
+)
 from streams.sentiment import SentimentScorer
 from streams.settings import Settings
 from streams.sinks.clickhouse import ClickHouseSink
@@ -56,6 +64,9 @@ class Pipeline:
             ``replies``): their models are loaded.
         views: Whole-table views the agents read (product facts for chat replies), by name;
             ``/ready`` waits for them.
+        event_times: What the connected ClickHouse schema stores
+            (streams.clickhouse.event_times); input events outside it are dead-lettered at
+            ``validate``.
     """
 
     def __init__(
@@ -65,6 +76,7 @@ class Pipeline:
         executor: Executor,
         tasks: Sequence[str] = (),
         views: Mapping[str, ChangelogView] | None = None,
+        event_times: EventTimeRange = DATETIME_RANGE,
     ) -> None:
         self.settings = settings
         self.executor = executor
@@ -72,7 +84,7 @@ class Pipeline:
         self.deadletters = DeadLetterSink(
             self.publisher, settings.topics.deadletter, settings.batch.deadletter_headroom_bytes
         )
-        self.intake = Intake(self.deadletters, settings.decode)
+        self.intake = Intake(self.deadletters, settings.decode, event_times)
         self.progress = Progress()
         self.gaps = GapRepair(app, settings.kafka)
         self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)

@@ -7,11 +7,20 @@ rather than a silent coercion.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from streams import money
 
@@ -21,22 +30,52 @@ Severity = Literal["warning", "critical"]
 Verdict = Literal["accepted", "rejected"]
 
 
-# The event times the sink stores: ClickHouse DateTime is seconds since the epoch as UInt32.
-# Moving the event-time columns to DateTime64 widens this range here, and only here.
+@dataclass(frozen=True)
+class EventTimeRange:
+    """The event times one ClickHouse column type stores, both ends inclusive."""
+
+    column_type: str
+    earliest: datetime
+    latest: datetime
+
+    def check(self, when: datetime) -> datetime:
+        """``when`` unchanged when it is in range (a time without offset is read as UTC).
+
+        Raises:
+            ValueError: ``when`` lies outside the range.
+        """
+        aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        if not self.earliest <= aware <= self.latest:
+            msg = (
+                f"{when.isoformat()} is outside the event times the sink stores "
+                f"({self.column_type}: {self.earliest.isoformat()} .. {self.latest.isoformat()})"
+            )
+            raise ValueError(msg)
+        return when
+
+
+# DateTime (the portable schema, and 18.16's): seconds since the epoch as UInt32.
 EVENT_TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
 EVENT_TIME_MAX = datetime(2106, 2, 7, 6, 28, 15, tzinfo=UTC)
+DATETIME_RANGE = EventTimeRange("DateTime", EVENT_TIME_MIN, EVENT_TIME_MAX)
+# DateTime64(3) (current servers' schema): 1900-01-01 .. 2299-12-31 23:59:59.999.
+DATETIME64_RANGE = EventTimeRange(
+    "DateTime64",
+    datetime(1900, 1, 1, tzinfo=UTC),
+    datetime(2299, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC),
+)
+EVENT_TIMES_CONTEXT = "event_times"
+"""Validation-context key of the :class:`EventTimeRange` that the connected schema stores.
+
+Intake passes the range it learnt from the server (``streams.clickhouse.event_times``);
+without one, event times are checked against the widest range a supported schema stores.
+"""
 
 
-def _in_event_time_range(when: datetime) -> datetime:
-    # A time without offset is read as UTC, as the ClickHouse rows treat it.
-    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-    if not EVENT_TIME_MIN <= aware <= EVENT_TIME_MAX:
-        msg = (
-            f"{when.isoformat()} is outside the event times the sink stores "
-            f"({EVENT_TIME_MIN.isoformat()} .. {EVENT_TIME_MAX.isoformat()})"
-        )
-        raise ValueError(msg)
-    return when
+def _in_event_time_range(when: datetime, info: ValidationInfo) -> datetime:
+    context = info.context if isinstance(info.context, dict) else {}
+    limits = context.get(EVENT_TIMES_CONTEXT)
+    return (limits if isinstance(limits, EventTimeRange) else DATETIME64_RANGE).check(when)
 
 
 EventTime = Annotated[datetime, AfterValidator(_in_event_time_range)]

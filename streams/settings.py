@@ -51,6 +51,13 @@ class ClickHouseSettings(_Frozen):
     ca_certs: Path | None = None
     verify: bool = True
     connect_timeout_s: float = 5.0
+    # On current servers (streams.clickhouse.profiles), columns that can hold customer text
+    # (the audit table's prompt, output and published text) are cleared after this many days
+    # by a column TTL; set when the migration creating them runs.
+    text_retention_days: int = Field(default=90, gt=0)
+    # How many recent inserts per table a current server remembers, so a batch inserted
+    # again with the same deduplication token (its source offsets) is stored once.
+    deduplication_window: int = Field(default=1000, gt=0)
 
     @property
     def host(self) -> str:
@@ -160,9 +167,9 @@ class StackSettings(_Frozen):
     clickhouse_tcp_port: int = 19000
     clickhouse_http_port: int = 18123
     clickhouse_interserver_port: int = 19009
-    # "debian": Debian's clickhouse-server package (18.16); "chdb": a current ClickHouse (26.x)
-    # from the chdb-core wheel (streams.stack.chdb).
-    clickhouse_server: Literal["debian", "chdb"] = "debian"
+    # "chdb": a current ClickHouse (26.x) from the chdb-core wheel (streams.stack.chdb);
+    # "debian": Debian's clickhouse-server package (18.16), the compatibility server.
+    clickhouse_server: Literal["debian", "chdb"] = "chdb"
     start_timeout_s: float = 90.0
 
 
@@ -247,6 +254,17 @@ def _plain(value: object) -> object:
     raise TypeError(msg)
 
 
+def child_environment(settings: Settings, inherited: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a child process that must run with exactly these settings.
+
+    ``inherited`` (the parent's environment) is kept except its ``SHOPSTREAM_*`` variables:
+    a nested one such as ``SHOPSTREAM_CLICKHOUSE__URL`` would override the section that
+    :func:`to_env` passes as a whole, and point the child at the parent's database.
+    """
+    kept = {key: value for key, value in inherited.items() if not key.startswith("SHOPSTREAM_")}
+    return {**kept, **to_env(settings)}
+
+
 def to_env(settings: Settings) -> dict[str, str]:
     """Environment variables that rebuild these settings in a child process (secrets included)."""
     import json
@@ -260,17 +278,3 @@ def to_env(settings: Settings) -> dict[str, str]:
         elif value is not None:
             env[key] = str(_plain(value)) if isinstance(value, SecretStr | Path) else str(value)
     return env
-
-
-def child_environ(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
-    """``environ`` plus :func:`to_env` of ``settings``, for a child process to rebuild them.
-
-    A nested variable inherited from ``environ`` (``SHOPSTREAM_CLICKHOUSE__URL``) would win
-    over the whole-object one :func:`to_env` writes (``SHOPSTREAM_CLICKHOUSE``), so the child
-    would read the parent's environment instead of the settings it was given: those are
-    left out.
-    """
-    own = to_env(settings)
-    nested = tuple(f"{key}__" for key in own)
-    inherited = {k: v for k, v in environ.items() if not k.upper().startswith(nested)}
-    return {**inherited, **own}

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from streams.errors import StackError
-from streams.settings import Settings, child_environ
+from streams.settings import Settings, child_environment
 
 
 class WorkerProcess:
@@ -46,7 +46,7 @@ class WorkerProcess:
         """Launch the worker (settings reach it through the environment)."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         env = {
-            **child_environ(self.settings, os.environ),
+            **child_environment(self.settings, os.environ),
             **self.env,
             "SHOPSTREAM_WEB_PORT": str(self.web_port),
         }

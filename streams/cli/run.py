@@ -48,6 +48,7 @@ def worker(settings: Settings, tasks: str, supervise: bool, supervisor_pid: int 
         worker_args = ["--tasks", tasks, "--supervisor-pid", str(os.getpid())]
         sys.exit(run_supervised(worker_args, settings.supervision))
     from streams.app import build
+    from streams.clickhouse.event_times import stored_event_times
     from streams.clickhouse.migrations import migrate
     from streams.lifecycle import Lifecycle, run_worker
     from streams.topics import ensure_topics
@@ -57,8 +58,9 @@ def worker(settings: Settings, tasks: str, supervise: bool, supervisor_pid: int 
         sys.exit(1)
     ensure_topics(settings)
     migrate(settings.clickhouse, settings.migrations_dir)
+    event_times = stored_event_times(settings.clickhouse)
     names = [t.strip() for t in tasks.split(",") if t.strip()]
-    app, pipeline = build(settings, names, lifecycle)
+    app, pipeline = build(settings, names, lifecycle, event_times)
     try:
         code = run_worker(app, lifecycle, settings.worker_log_level)
     finally:

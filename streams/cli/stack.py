@@ -16,7 +16,7 @@ def _show(statuses: list[ServiceStatus]) -> None:
         took = f" start={item.start_s:.2f}s" if item.start_s else ""
         version = f" version={item.version}" if item.version else ""
         log = f" log={item.log}" if item.log else ""
-        click.echo(f"{item.name:<11} {item.address:<18} {state}{version}{took}{log}")
+        click.echo(f"{item.name:<15} {item.address:<18} {state}{version}{took}{log}")
 
 
 @click.group()

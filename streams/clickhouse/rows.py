@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +21,26 @@ ALERT_COLUMNS = (
     "alert_id", "product_id", "window_start", "window_end", "reviews", "negatives",
     "negative_share", "baseline", "severity", "raised_at", "phrases",
 )  # fmt: skip
+
+
+SOURCE_COLUMNS = ("source_topic", "source_partition", "source_offset")
+
+
+def deduplication_token(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> str:
+    """The ``insert_deduplication_token`` of one insert: its rows' source offsets and ids.
+
+    A batch replayed after a crash holds the same events at the same offsets and yields the
+    same deterministic ids (the first column), so it gets the same token and a current server
+    stores it once. Rows without source columns (alerts) are keyed by their ids alone. Order
+    does not matter; any other difference in the keys makes another token.
+    """
+    if set(SOURCE_COLUMNS) <= set(columns):
+        at = [columns.index(name) for name in SOURCE_COLUMNS]
+        keys = sorted((str(row[0]), *(str(row[i]) for i in at)) for row in rows)
+    else:
+        keys = sorted((str(row[0]),) for row in rows)
+    digest = hashlib.sha256(json.dumps([table, list(columns), keys]).encode()).hexdigest()
+    return f"{table}:{digest}"
 
 
 def naive_utc(when: datetime) -> datetime:

@@ -12,7 +12,10 @@ The caller awaits :meth:`ClickHouseSink.write`. Errors are classified:
   rows or buffering without bound.
 
 Offsets of a batch are acknowledged only after ``write`` returns. Rows carry deterministic
-ids in ReplacingMergeTree tables, so a half inserted twice is read once with ``FINAL``.
+ids in ReplacingMergeTree tables, so a half inserted twice is read once with ``FINAL``. On a
+current server each insert also carries a deduplication token derived from its rows' source
+offsets and ids (:func:`streams.clickhouse.rows.deduplication_token`), so the same rows
+inserted again are not stored twice even before ``FINAL``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from clickhouse_driver import errors as ch_errors
 from streams import metrics
 from streams.bisection import bisect
 from streams.clickhouse.client import make_client
+from streams.clickhouse.profiles import server_version
+from streams.clickhouse.rows import deduplication_token
 from streams.errors import RejectedError
 from streams.settings import BatchSettings, ClickHouseSettings
 
@@ -114,19 +119,32 @@ class ClickHouseSink:
         self._settings = settings
         self._batch = batch
         self._client: Client | None = None
+        # Whether the server takes insert_deduplication_token (a current one; see
+        # streams.clickhouse.profiles), learnt with each new connection.
+        self._tokens = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clickhouse-sink")
         self.healthy = True
 
     def _insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-        if self._client is None:
-            self._client = make_client(self._settings)
         query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
         try:
+            if self._client is None:
+                self._client = make_client(self._settings)
+                self._tokens = server_version(self._client).profile == "current"
             for start in range(0, len(rows), self._batch.sink_max_rows):
-                self._client.execute(query, list(rows[start : start + self._batch.sink_max_rows]))
+                chunk = list(rows[start : start + self._batch.sink_max_rows])
+                # The same rows inserted again (a retry whose first attempt did land, or a
+                # replay) carry the same token, and the table's deduplication window drops them.
+                settings = (
+                    {"insert_deduplication_token": deduplication_token(table, columns, chunk)}
+                    if self._tokens
+                    else None
+                )
+                self._client.execute(query, chunk, settings=settings)
         except BaseException:
             # The connection is mid-insert; a fresh one is opened for the next attempt.
-            self._client.disconnect()
+            if self._client is not None:
+                self._client.disconnect()
             self._client = None
             raise
 

@@ -38,3 +38,11 @@ class ChdbServer(ClickHouseServer):
             )
             raise StackError(msg)
         return [sys.executable, "-m", "streams.stack.chdb_serve", str(config.parent)]
+
+    def environment(self) -> dict[str, str]:
+        """``TZ=UTC`` for the server process.
+
+        The embedded engine ignores config.xml's ``<timezone>`` and takes the process's zone,
+        in which clients would then read DateTime columns back.
+        """
+        return {"TZ": "UTC"}

@@ -108,6 +108,10 @@ class ClickHouseServer:
         """The server's command line (installs Debian's server when it is missing)."""
         return [str(ensure_installed()), f"--config-file={config}"]
 
+    def environment(self) -> dict[str, str]:
+        """Variables the server process needs beyond the inherited ones (none for Debian's)."""
+        return {}
+
     def running(self) -> bool:
         return self.process.pid() is not None
 
@@ -150,7 +154,7 @@ class ClickHouseServer:
             )
             raise StackError(msg)
         config = self.write_config()
-        self.process.start(self.command(config))
+        self.process.start(self.command(config), env=self.environment())
         return wait_until(
             self.ready, timeout_s=timeout, what="clickhouse server", process=self.process
         )

@@ -58,7 +58,9 @@ class LocalStack:
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
         clickhouse_s = self.clickhouse.up()
         kafka_s = self.kafka.up()
-        return self.status(start_s={"kafka": kafka_s, "clickhouse": clickhouse_s})
+        return self.status(
+            start_s={self.kafka.process.name: kafka_s, self.clickhouse.process.name: clickhouse_s}
+        )
 
     def down(self) -> list[str]:
         """Stop both services; returns the names of those that were running."""

@@ -11,11 +11,22 @@ from collections.abc import Iterator
 
 import pytest
 
+from streams.clickhouse.client import make_client
+from streams.clickhouse.profiles import Profile, server_version
 from streams.sandbox import drop, sandboxed
 from streams.settings import Settings
 from streams.stack.local import LocalStack
 from streams.workerproc import WorkerProcess
 from tests.integration.helpers import StartWorker
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker that selects the ClickHouse-facing tests (the 18.16 leg runs them)."""
+    config.addinivalue_line(
+        "markers",
+        "clickhouse: exercises the ClickHouse schema, sink or queries; compose/local/test.sh "
+        "runs these on Debian's 18.16 as well as on the default 26.x server",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +35,16 @@ def base_settings() -> Settings:
     settings = Settings()
     LocalStack(settings).up()
     return settings
+
+
+@pytest.fixture(scope="session")
+def server_profile(base_settings: Settings) -> Profile:
+    """The schema profile of the stack's ClickHouse server (``current`` or ``legacy``)."""
+    client = make_client(base_settings.clickhouse, database="default")
+    try:
+        return server_version(client).profile
+    finally:
+        client.disconnect()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from streams.app import build
 from streams.cli import logs
+from streams.clickhouse.event_times import stored_event_times
 from streams.clickhouse.migrations import migrate
 from streams.kafka_config import confluent_config
 from streams.lifecycle import Lifecycle, run_worker
@@ -111,7 +112,8 @@ def main(argv: list[str]) -> int:
     lifecycle = Lifecycle(settings.supervision, supervisor_pid=args.supervisor_pid)
     ensure_topics(settings)
     migrate(settings.clickhouse, settings.migrations_dir)
-    app, pipeline = build(settings, args.tasks.split(","), lifecycle)
+    event_times = stored_event_times(settings.clickhouse)
+    app, pipeline = build(settings, args.tasks.split(","), lifecycle, event_times)
     _add_faulty_agents(app, args)
     try:
         return run_worker(app, lifecycle, settings.worker_log_level)

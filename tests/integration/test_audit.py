@@ -29,7 +29,7 @@ from streams.clickhouse.client import make_client
 from streams.settings import Settings
 from tests.integration.helpers import query
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clickhouse]
 
 Row = dict[str, Any]
 D1 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)

@@ -1,7 +1,8 @@
 """ClickHouse 26.x from chdb-core as a managed local server: up, migrations, rows, down.
 
-The suite's default server is Debian's 18.16; this test holds the schema and the sinks' rows
-to a current server too, on ports and a state directory of its own.
+chdb is the stack's default server; this test runs one on ports and a state directory of its
+own, so its lifecycle (start, status, restart with the data kept) is checked whichever server
+the suite runs on.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def test_chdb_server_runs_the_schema_and_the_sinks_rows(tmp_path: Path) -> None:
         assert int(version.split(".")[0]) >= 26, version
         (status,) = [s for s in stack.status() if s.name == "clickhouse-chdb"]
         assert status.running and status.version == version
+        client = make_client(settings.clickhouse, database="default")
+        try:
+            # The engine ignores config.xml's <timezone>: the stack runs it with TZ=UTC, so
+            # DateTime values are not read back in the machine's zone.
+            assert client.execute("SELECT timezone()") == [("UTC",)]
+        finally:
+            client.disconnect()
         assert migrate(settings.clickhouse, settings.migrations_dir)
         assert migrate(settings.clickhouse, settings.migrations_dir) == []
 

@@ -5,20 +5,24 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from streams.replay import replay
 from streams.sample_data import SampleShop
 from streams.settings import Settings
-from streams.stack.clickhouse import ClickHouseServer
+from streams.stack.local import LocalStack
 from streams.workerproc import WorkerProcess
 from tests.integration.helpers import query, sentiment_count, wait_for
 
 TOTAL = 1500
 
 
+@pytest.mark.clickhouse
 def test_clickhouse_outage_pauses_then_resumes_without_loss(
     settings: Settings, base_settings: Settings
 ) -> None:
-    server = ClickHouseServer(base_settings)
+    # The stack's configured server (chdb or Debian's), stopped through its own PID file.
+    server = LocalStack(base_settings).clickhouse
     worker = WorkerProcess(settings, web_port=16073, tasks="sentiment").start()
     worker.wait_ready()
     producer = threading.Thread(

@@ -26,11 +26,11 @@ from playwright.sync_api import Page, sync_playwright
 
 from streams.audit.query import COLUMNS
 from streams.clickhouse.client import make_client
-from streams.settings import Settings, to_env
+from streams.settings import Settings, child_environment
 from streams.stack.process import wait_until
 from tests.integration.helpers import query
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.clickhouse]
 
 PORT = 16091
 TOKEN = "console-test-token"
@@ -101,8 +101,7 @@ def seeded(settings: Settings) -> None:
 @pytest.fixture
 def console(settings: Settings, seeded: None, tmp_path: Path) -> Iterator[str]:
     env = {
-        **os.environ,
-        **to_env(settings),
+        **child_environment(settings, os.environ),
         "SHOPSTREAM_CONSOLE__PORT": str(PORT),
         "SHOPSTREAM_CONSOLE__TOKEN": TOKEN,
     }

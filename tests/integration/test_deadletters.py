@@ -11,6 +11,7 @@ import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from streams.clickhouse import rows
+from streams.clickhouse.profiles import Profile
 from streams.deadletter import parse_headers
 from streams.kafka_config import confluent_config
 from streams.records import SentimentResult, SourceRef
@@ -89,8 +90,12 @@ def _shrink_topic(settings: Settings, topic: str, max_bytes: int) -> None:
         future.result(timeout=30)
 
 
-def _poison(shop: SampleShop) -> dict[str, tuple[bytes, str]]:
-    """Poison reviews by key: raw value and the stage that must dead-letter it."""
+def _poison(shop: SampleShop, profile: Profile) -> dict[str, tuple[bytes, str]]:
+    """Poison reviews by key: raw value and the stage that must dead-letter it.
+
+    A review dated 1969 is poison only where the schema stores DateTime (1970-2106): a
+    current server's DateTime64 holds it, and it is stored like any other review.
+    """
 
     def review(**fields: object) -> dict[str, object]:
         return {**shop.review(), **fields}
@@ -98,23 +103,29 @@ def _poison(shop: SampleShop) -> dict[str, tuple[bytes, str]]:
     def raw(event: dict[str, object], field: str, json_text: str) -> bytes:
         return json.dumps({**event, field: "@@"}).encode().replace(b'"@@"', json_text.encode())
 
-    return {
+    poison = {
         "poison-int": (raw(review(), "rating", "9" * 5_000), "decode"),
         "poison-deep": (raw(review(), "extra", "[" * 10_000 + "]" * 10_000), "decode"),
         "poison-big": (json.dumps(review(text="x" * 999_000)).encode(), "decode"),
         "poison-1969": (json.dumps(review(created_at="1969-07-20T20:17:40Z")).encode(), "validate"),
         "poison-result": (json.dumps(review(review_id="r" * 30_000)).encode(), "publish"),
     }
+    if profile == "current":
+        del poison["poison-1969"]
+    return poison
 
 
+@pytest.mark.clickhouse
 def test_poison_reviews_are_dead_lettered_and_the_worker_goes_on(
-    settings: Settings, start_worker: StartWorker
+    settings: Settings, start_worker: StartWorker, server_profile: Profile
 ) -> None:
     _shrink_topic(settings, settings.topics.sentiment, SMALL_TOPIC_BYTES)
     start_worker("sentiment", 16078)
     shop = SampleShop(seed=29)
     valid = [shop.review() for _ in range(40)]
-    poison = _poison(shop)
+    if server_profile == "current":
+        valid[7]["created_at"] = "1969-07-20T20:17:40Z"
+    poison = _poison(shop, server_profile)
     events: list[tuple[str, bytes | dict[str, object]]] = [(e["product_id"], e) for e in valid]
     for index, (key, (value, _)) in enumerate(poison.items()):
         events.insert(index * 8 + 3, (key, value))
@@ -145,6 +156,10 @@ def test_poison_reviews_are_dead_lettered_and_the_worker_goes_on(
     assert (
         "max_depth" in parse_headers(by_key["poison-deep"].headers())["x-shopstream-error-message"]
     )
+    if "poison-1969" in by_key:
+        reason = parse_headers(by_key["poison-1969"].headers())["x-shopstream-error-message"]
+        assert "created_at" in reason
+        assert "outside the event times the sink stores (DateTime: 1970" in reason
 
     valid_ids = {e["review_id"] for e in valid}
 
@@ -152,6 +167,15 @@ def test_poison_reviews_are_dead_lettered_and_the_worker_goes_on(
         return {r[0] for r in query(settings, "SELECT review_id FROM review_sentiment FINAL")}
 
     wait_for(lambda: valid_ids <= stored_ids(), 240, "a row for every valid review")
+    if server_profile == "current":
+        stored_1969 = query(
+            settings,
+            "SELECT review_created_at FROM review_sentiment FINAL WHERE review_id = %(id)s",
+            {"id": valid[7]["review_id"]},
+        )
+        assert stored_1969 == [
+            (datetime(1969, 7, 20, 20, 17, 40, tzinfo=UTC).replace(tzinfo=None),)
+        ]
     # The refused result's row may have landed (same id on replay); nothing else did.
     assert stored_ids() - valid_ids <= {"r" * 30_000}
 
@@ -162,23 +186,42 @@ def test_poison_reviews_are_dead_lettered_and_the_worker_goes_on(
     wait_for(lambda: later_ids <= stored_ids(), 240, "rows for reviews sent after the poison")
 
 
-def test_clickhouse_rows_the_server_cannot_hold_are_isolated(settings: Settings) -> None:
-    """Against the real server: one bad row is found by bisecting, the others land."""
+@pytest.mark.clickhouse
+def test_clickhouse_rows_the_server_cannot_hold_are_isolated(
+    settings: Settings, server_profile: Profile
+) -> None:
+    """Against the real server: the bad rows are found by bisecting, the others land.
+
+    A review time before 1970 is bad where the schema stores DateTime, and lands where it
+    stores DateTime64 (a current server).
+    """
     good = [_sentiment_row(n) for n in range(9)]
+    rating_column = rows.SENTIMENT_COLUMNS.index("rating")
+    too_high = list(_sentiment_row(97))
+    too_high[rating_column] = 300  # Nullable(UInt8)
     before_epoch = list(_sentiment_row(98))
     before_epoch[-2] = datetime(1969, 7, 20, tzinfo=UTC).replace(tzinfo=None)
     not_a_label = list(_sentiment_row(99))
     not_a_label[4] = "furious"
-    batch = [*good[:4], tuple(before_epoch), *good[4:8], tuple(not_a_label), good[8]]
+    batch = [
+        *good[:2], tuple(too_high), *good[2:4], tuple(before_epoch), *good[4:8],
+        tuple(not_a_label), good[8],
+    ]  # fmt: skip
     sink = ClickHouseSink(settings.clickhouse, settings.batch)
     try:
         rejected = asyncio.run(sink.write(rows.SENTIMENT_TABLE, rows.SENTIMENT_COLUMNS, batch))
     finally:
         sink.close()
-    assert [r.index for r in rejected] == [4, 9]
-    assert "review_created_at" in str(rejected[0].error)
+    reasons = {r.index: str(r.error) for r in rejected}
+    assert "rating" in reasons[2]
     assert sink.healthy
-    assert sentiment_count(settings) == 9
+    if server_profile == "current":
+        assert sorted(reasons) == [2, 10]
+        assert sentiment_count(settings) == 10
+    else:
+        assert sorted(reasons) == [2, 5, 10]
+        assert "review_created_at" in reasons[5]
+        assert sentiment_count(settings) == 9
 
 
 def _sentiment_row(n: int) -> tuple[object, ...]:

@@ -12,6 +12,8 @@ from streams.clickhouse.migrations import load_migrations, migrate
 from streams.errors import MigrationError
 from streams.settings import Settings
 
+pytestmark = [pytest.mark.integration, pytest.mark.clickhouse]
+
 
 def _tables(settings: Settings) -> set[str]:
     client = make_client(settings.clickhouse)

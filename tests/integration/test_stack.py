@@ -34,7 +34,9 @@ def test_up_is_idempotent_and_down_then_up_works(tmp_path: Path) -> None:
         # Both servers report a version, and the broker writes its own start-up lines to the
         # log file that status names (it logs through the SLF4J binding the pom adds).
         assert first["kafka"].version == settings.stack.kafka_version
-        assert (first["clickhouse"].version or "").split(".")[0].isdigit()
+        clickhouse = first[stack.clickhouse.process.name]
+        assert (clickhouse.version or "").split(".")[0].isdigit()
+        assert clickhouse.log is not None
         broker_log = first["kafka"].log
         assert broker_log is not None
         assert "Kafka Server started" in broker_log.read_text(errors="replace")

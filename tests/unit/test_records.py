@@ -1,4 +1,8 @@
-"""Event times must fit the sink's DateTime columns; that is decided at validation."""
+"""Event times must fit the sink's event-time columns; that is decided at validation.
+
+The range is the connected schema's: DateTime (1970-2106) on the portable schema, DateTime64
+(1900-2299) on a current server's, the widest when no range is given.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from pydantic import BaseModel
 from streams.codec import decode
 from streams.errors import ContractError
 from streams.records import (
+    DATETIME64_RANGE,
+    DATETIME_RANGE,
     EVENT_TIME_MAX,
     EVENT_TIME_MIN,
     ChatMessage,
@@ -48,7 +54,7 @@ def test_event_times_outside_the_sink_range_fail_validation(
     kind: str, model: type[BaseModel], field: str, when: str
 ) -> None:
     with pytest.raises(ContractError, match=f"{field}.*outside the event times the sink stores"):
-        decode(model, _event(kind, field, when))
+        decode(model, _event(kind, field, when), event_times=DATETIME_RANGE)
 
 
 @pytest.mark.parametrize(("kind", "model", "field"), CASES)
@@ -58,7 +64,7 @@ def test_event_times_outside_the_sink_range_fail_validation(
 def test_event_times_at_the_range_edges_are_valid(
     kind: str, model: type[BaseModel], field: str, when: str
 ) -> None:
-    record = decode(model, _event(kind, field, when))
+    record = decode(model, _event(kind, field, when), event_times=DATETIME_RANGE)
     assert getattr(record, field).replace(tzinfo=None) == datetime.fromisoformat(
         when.replace("Z", "+00:00")
     ).astimezone(UTC).replace(tzinfo=None)
@@ -67,3 +73,27 @@ def test_event_times_at_the_range_edges_are_valid(
 def test_the_range_is_what_a_uint32_epoch_second_holds() -> None:
     assert EVENT_TIME_MIN.timestamp() == 0
     assert EVENT_TIME_MAX.timestamp() == 2**32 - 1
+
+
+@pytest.mark.parametrize(("kind", "model", "field"), CASES)
+@pytest.mark.parametrize(
+    "when", ["1969-07-20T20:17:40Z", "1900-01-01T00:00:00Z", "2299-12-31T23:59:59.999+00:00"]
+)
+def test_a_datetime64_schema_stores_times_outside_the_epoch_seconds(
+    kind: str, model: type[BaseModel], field: str, when: str
+) -> None:
+    with pytest.raises(ContractError, match="DateTime: 1970"):
+        decode(model, _event(kind, field, when), event_times=DATETIME_RANGE)
+    for limits in (DATETIME64_RANGE, None):  # the widest range is the default
+        record = decode(model, _event(kind, field, when), event_times=limits)
+        assert getattr(record, field) == datetime.fromisoformat(when.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize(("kind", "model", "field"), CASES)
+@pytest.mark.parametrize("when", ["1899-12-31T23:59:59Z", "2300-01-01T00:00:00Z"])
+def test_times_beyond_datetime64_fail_on_every_schema(
+    kind: str, model: type[BaseModel], field: str, when: str
+) -> None:
+    for limits in (DATETIME64_RANGE, DATETIME_RANGE, None):
+        with pytest.raises(ContractError, match=f"{field}.*outside the event times"):
+            decode(model, _event(kind, field, when), event_times=limits)

@@ -12,7 +12,13 @@ from string import Template
 
 from streams.errors import StackError
 from streams.settings import PROJECT_ROOT, Settings
-from streams.stack.process import ManagedProcess, port_open, run_package_tool, wait_until
+from streams.stack.process import (
+    ManagedProcess,
+    listens_on,
+    port_open,
+    run_package_tool,
+    wait_until,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +150,16 @@ class ClickHouseServer:
     def up(self) -> float:
         """Start the server unless it runs; returns the seconds start-up took (0 if reused)."""
         timeout = self.settings.stack.start_timeout_s
-        if self.running():
+        port = self.settings.stack.clickhouse_tcp_port
+        pid = self.process.pid()
+        if pid is not None and listens_on(pid, port):
             wait_until(self.ready, timeout_s=timeout, what="clickhouse")
             return 0.0
+        if pid is not None:
+            # This stack's server, started with other ports (another leg of the test command):
+            # one server per state directory, so it makes way for the configured one.
+            log.info("stack.clickhouse_restart pid=%d reason=other_ports", pid)
+            self.process.stop()
         if port_open("127.0.0.1", self.settings.stack.clickhouse_tcp_port):
             msg = (
                 f"port {self.settings.stack.clickhouse_tcp_port} is taken by a process this stack "

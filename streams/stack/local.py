@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,9 @@ from streams.settings import Settings
 from streams.stack.chdb import ChdbServer
 from streams.stack.clickhouse import ClickHouseServer
 from streams.stack.kafka import KafkaBroker
-from streams.stack.process import ManagedProcess
+from streams.stack.process import ManagedProcess, listens_on
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,21 @@ class LocalStack:
         )
 
     def up(self) -> list[ServiceStatus]:
-        """Start both services (reusing running ones) and wait until they answer."""
+        """Start both services (reusing running ones) and wait until they answer.
+
+        The other kind of ClickHouse server of this stack (chdb or Debian's), when it holds
+        the configured port, is stopped first: switching ``clickhouse_server`` takes effect.
+        """
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        other = (
+            ClickHouseServer(self.settings)
+            if isinstance(self.clickhouse, ChdbServer)
+            else ChdbServer(self.settings)
+        )
+        pid = other.process.pid()
+        if pid is not None and listens_on(pid, self.settings.stack.clickhouse_tcp_port):
+            log.info("stack.clickhouse_switch stopping=%s pid=%d", other.process.name, pid)
+            other.down()
         clickhouse_s = self.clickhouse.up()
         kafka_s = self.kafka.up()
         return self.status(

@@ -151,3 +151,52 @@ def run_package_tool(
     """Run apt-get or dpkg without prompts, capturing its output (the caller checks it)."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     return subprocess.run(list(argv), capture_output=True, text=True, env=env, cwd=cwd, check=False)
+
+
+def _listening_inodes(port: int) -> set[str]:
+    # /proc/net/tcp{,6}: local address as HEX_IP:HEX_PORT, state 0A is LISTEN, inode column 9.
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if (
+                len(fields) > 9
+                and fields[3] == "0A"
+                and int(fields[1].rsplit(":", 1)[1], 16) == port
+            ):
+                inodes.add(fields[9])
+    return inodes
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process ``pid`` (or one of its children) holds a TCP socket listening on ``port``.
+
+    Args:
+        pid: A process of this stack.
+        port: The TCP port.
+
+    Returns:
+        ``True`` when one of the process's open sockets is a listener on the port (read from
+        ``/proc``; ``False`` where that cannot be read).
+    """
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return False
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids.extend(int(child) for child in children)
+    except OSError:
+        pass
+    for candidate in pids:
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{candidate}/fd").iterdir()]
+        except OSError:
+            continue
+        if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
+            return True
+    return False

@@ -1,0 +1,18 @@
+"""Which process of the local stack holds a port (read from /proc)."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from streams.stack.process import listens_on
+
+
+def test_a_process_is_found_on_the_port_it_listens_on() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert listens_on(os.getpid(), port)
+        assert not listens_on(os.getppid(), port)
+    assert not listens_on(os.getpid(), port)

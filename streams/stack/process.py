@@ -192,11 +192,21 @@ def listens_on(pid: int, port: int) -> bool:
         pids.extend(int(child) for child in children)
     except OSError:
         pass
-    for candidate in pids:
+    return any(
+        f"socket:[{inode}]" in _open_files(candidate) for candidate in pids for inode in inodes
+    )
+
+
+def _open_files(pid: int) -> set[str]:
+    # What each descriptor points to; one closed while listing (the listing's own) is skipped.
+    found: set[str] = set()
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return found
+    for fd in descriptors:
         try:
-            links = [os.readlink(fd) for fd in Path(f"/proc/{candidate}/fd").iterdir()]
+            found.add(os.readlink(fd))
         except OSError:
             continue
-        if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
-            return True
-    return False
+    return found

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from tqdm import tqdm
 
 from export.eval_published import Runner
-from streams.codec import decode
+from streams.delivery.codec import decode
 from streams.generation.generated import load_generator
 from streams.generation.offline import generate_offline, product_facts
 from streams.records import ChatMessage, ProductUpdate

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from streams.codec import decode
+from streams.delivery.codec import decode
 from streams.generation.facts import ProductFacts
 from streams.records import ChatMessage, ProductUpdate
 

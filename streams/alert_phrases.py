@@ -20,9 +20,9 @@ from typing import Protocol
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from streams.alerting import Raised
-from streams.codec import decode
+from streams.delivery.codec import decode
+from streams.delivery.intake import Decoded
 from streams.errors import DecodeError
-from streams.intake import Decoded
 from streams.kafka_config import poll_record, reader_config
 from streams.phrases import top_phrases
 from streams.privacy.pii import redact

@@ -23,7 +23,7 @@ from streams.settings import AlertSettings
 from streams.window_sample import ReviewRef, add
 
 if TYPE_CHECKING:
-    from streams.intake import Decoded
+    from streams.delivery.intake import Decoded
 
 PRIOR_BASELINE = 0.15
 

@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import faust
 
-from streams.commit_guard import GuardedTransport
+from streams.delivery.commit_guard import GuardedTransport
 from streams.kafka_config import ssl_context
-from streams.lifecycle import Lifecycle
-from streams.liveness import agent_supervisor
 from streams.pipeline import Pipeline
 from streams.records import DATETIME_RANGE, EventTimeRange
+from streams.runtime.lifecycle import Lifecycle
+from streams.runtime.liveness import agent_supervisor
 from streams.settings import KafkaSettings, Settings
 from streams.tables import ChangelogView
 
@@ -41,7 +41,7 @@ def broker_credentials(kafka: KafkaSettings) -> faust.auth.Credentials | None:
 def create_app(settings: Settings, lifecycle: Lifecycle | None = None) -> faust.App:
     """A Faust app configured from settings; agents are registered separately.
 
-    A dead agent stops the worker through ``lifecycle`` (streams.liveness) instead of being
+    A dead agent stops the worker through ``lifecycle`` (streams.runtime.liveness) instead of being
     replaced in place.
     """
     kafka = settings.kafka
@@ -71,7 +71,7 @@ def create_app(settings: Settings, lifecycle: Lifecycle | None = None) -> faust.
         agent_supervisor=agent_supervisor(lifecycle),
     )
     # Installed before any topic asks for the transport: commits never pass a record still
-    # being processed (streams.commit_guard, faust-streaming #606).
+    # being processed (streams.delivery.commit_guard, faust-streaming #606).
     app.transport = GuardedTransport(app.conf.broker_consumer, app)
     return app
 
@@ -84,13 +84,13 @@ def build(
 ) -> tuple[faust.App, Pipeline]:
     """The app with the agents of the chosen tasks and the web endpoints registered.
 
-    ``lifecycle`` is the worker process's (streams.lifecycle): dead agents, parent checks and
-    the shutdown bound report to it; a fresh one is made when none is given. ``event_times``
-    is what the connected ClickHouse schema stores (streams.clickhouse.event_times); input
-    events outside it are dead-lettered at ``validate``.
+    ``lifecycle`` is the worker process's (streams.runtime.lifecycle): dead agents, parent checks
+    and the shutdown bound report to it; a fresh one is made when none is given. ``event_times`` is
+    what the connected ClickHouse schema stores (streams.clickhouse.event_times); input events
+    outside it are dead-lettered at ``validate``.
     """
-    from streams import lag, watchdog, web
     from streams.agents import alerts, products, replies, sentiment
+    from streams.runtime import lag, watchdog, web
 
     unknown = set(tasks) - set(ALL_TASKS)
     if unknown:

@@ -13,10 +13,14 @@ import faust
 
 from streams import metrics
 from streams.clickhouse import rows
-from streams.codec import encode
-from streams.delivery import Delivery, Output
+from streams.delivery.codec import encode
+from streams.delivery.gaps import GapRepair
+from streams.delivery.intake import Decoded, Intake
+from streams.delivery.sinks.clickhouse import ClickHouseSink
+from streams.delivery.sinks.deadletters import DeadLetterSink
+from streams.delivery.sinks.kafka import KafkaPublisher, OutMessage
+from streams.delivery.stages import Delivery, Output
 from streams.errors import ModelError, Stage
-from streams.gaps import GapRepair
 from streams.generation.descriptions import DescriptionOutcome, DescriptionService
 from streams.generation.facts import ProductFacts
 from streams.generation.generated import (
@@ -29,7 +33,6 @@ from streams.generation.generated import (
 )
 from streams.generation.prompts import Turn
 from streams.generation.replies import ReplyOutcome, ReplyService
-from streams.intake import Decoded, Intake
 from streams.records import (
     DATETIME_RANGE,
     ChatMessage,
@@ -39,13 +42,10 @@ from streams.records import (
     SentimentAlert,
     SentimentResult,
 )
+from streams.runtime.watchdog import Progress
 from streams.sentiment import SentimentScorer
 from streams.settings import Settings
-from streams.sinks.clickhouse import ClickHouseSink
-from streams.sinks.deadletters import DeadLetterSink
-from streams.sinks.kafka import KafkaPublisher, OutMessage
 from streams.tables import ChangelogView
-from streams.watchdog import Progress
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from concurrent.futures import Executor
 from typing import Protocol
 
 from streams import metrics
+from streams.delivery.intake import Decoded
 from streams.ids import output_id
-from streams.intake import Decoded
 from streams.records import Review, SentimentLabel, SentimentResult
 
 

@@ -167,7 +167,7 @@ class StackSettings(_Frozen):
     clickhouse_tcp_port: int = 19000
     clickhouse_http_port: int = 18123
     clickhouse_interserver_port: int = 19009
-    # "chdb": a current ClickHouse (26.x) from the chdb-core wheel (streams.stack.chdb);
+    # "chdb": a current ClickHouse (26.x) from the chdb-core wheel (streams.tooling.stack.chdb);
     # "debian": Debian's clickhouse-server package (18.16), the compatibility server.
     clickhouse_server: Literal["debian", "chdb"] = "chdb"
     start_timeout_s: float = 90.0
@@ -228,9 +228,10 @@ class Settings(BaseSettings):
     web_bind: str = "127.0.0.1"
     worker_log_level: str = "info"
     # Input waiting this long with no batch started or finished means the worker is stalled:
-    # it exits and its supervisor restarts it (see streams.watchdog).
+    # it exits and its supervisor restarts it (see streams.runtime.watchdog).
     stall_after_s: float = Field(default=300.0, gt=0)
-    # Restarts, shutdown bounds and parent checks of supervised workers (streams.supervisor).
+    # Restarts, shutdown bounds and parent checks of supervised workers
+    # (streams.runtime.supervisor).
     supervision: SupervisionSettings = SupervisionSettings()
     migrations_dir: Path = PROJECT_ROOT / "compose" / "clickhouse" / "migrations"
 

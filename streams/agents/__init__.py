@@ -17,7 +17,7 @@ async def micro_batches(
 
     Faust acknowledges a batch's events only when the agent asks for the next batch, so
     offsets are committed after the agent made the batch's results durable. Records the
-    consumer skipped inside a partition are read back into the batch (streams.gaps). The
+    consumer skipped inside a partition are read back into the batch (streams.delivery.gaps). The
     watchdog sees each batch as work in progress until the agent asks for the next one.
     """
     # take_events is on the concrete Stream, not on the StreamT interface.

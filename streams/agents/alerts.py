@@ -18,7 +18,7 @@ import faust
 from streams.agents import micro_batches
 from streams.alert_phrases import KafkaReviewTexts, ReviewTexts, with_phrases
 from streams.alerting import fold
-from streams.intake import Decoded
+from streams.delivery.intake import Decoded
 from streams.pipeline import Pipeline
 from streams.records import SentimentAlert, SentimentResult
 from streams.settings import AlertSettings

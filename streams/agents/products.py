@@ -20,9 +20,9 @@ import faust
 from pydantic import ValidationError
 
 from streams.agents import micro_batches
+from streams.delivery.intake import Decoded
 from streams.generation.descriptions import facts_of, fingerprint, latest_per_product
 from streams.generation.facts import ProductFacts
-from streams.intake import Decoded
 from streams.pipeline import Pipeline
 from streams.records import ProductUpdate
 from streams.settings import Settings

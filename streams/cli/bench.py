@@ -24,9 +24,9 @@ def bench() -> None:
 @click.pass_obj
 def pipeline(settings: Settings, events: int, latency_seconds: float, out: Path) -> None:
     """Bare model vs end-to-end throughput, and latency at 50% / 90% of capacity."""
-    from streams.benchmark import plot, run_pipeline_benchmark
     from streams.reports import write_json
-    from streams.stack.local import LocalStack
+    from streams.tooling.benchmark import plot, run_pipeline_benchmark
+    from streams.tooling.stack.local import LocalStack
 
     LocalStack(settings).up()
     result = run_pipeline_benchmark(settings, events=events, latency_s=latency_seconds)

@@ -11,7 +11,7 @@ from streams.settings import Settings
 
 
 def _scenario_names() -> list[str]:
-    from streams.chaos.scenarios import SCENARIOS
+    from streams.tooling.chaos.scenarios import SCENARIOS
 
     return list(SCENARIOS)
 
@@ -66,9 +66,9 @@ def chaos_command(
     The broker and ClickHouse scenarios restart the stack's services: point SHOPSTREAM_HOME
     and the stack ports at a stack of your own, not one that others use.
     """
-    from streams.chaos.harness import run
-    from streams.chaos.report import table
-    from streams.chaos.scenarios import ChaosOptions
+    from streams.tooling.chaos.harness import run
+    from streams.tooling.chaos.report import table
+    from streams.tooling.chaos.scenarios import ChaosOptions
 
     options = ChaosOptions(
         seed=seed, reviews=reviews, rate=rate, workers=workers, storm_kills=kills,

@@ -9,9 +9,9 @@ import click
 
 from streams.cli import logs
 from streams.errors import ShopstreamError
-from streams.replay import replay
-from streams.sample_data import Kind
 from streams.settings import Settings
+from streams.tooling.replay import replay
+from streams.tooling.sample_data import Kind
 
 
 @click.command()
@@ -43,14 +43,14 @@ def worker(settings: Settings, tasks: str, supervise: bool, supervisor_pid: int 
     logs.configure(settings.worker_log_level)
     if supervise:
         # The supervising parent only starts and restarts the worker: it loads nothing else.
-        from streams.supervisor import supervise as run_supervised
+        from streams.runtime.supervisor import supervise as run_supervised
 
         worker_args = ["--tasks", tasks, "--supervisor-pid", str(os.getpid())]
         sys.exit(run_supervised(worker_args, settings.supervision))
     from streams.app import build
     from streams.clickhouse.event_times import stored_event_times
     from streams.clickhouse.migrations import migrate
-    from streams.lifecycle import Lifecycle, run_worker
+    from streams.runtime.lifecycle import Lifecycle, run_worker
     from streams.topics import ensure_topics
 
     lifecycle = Lifecycle(settings.supervision, supervisor_pid=supervisor_pid)
@@ -98,7 +98,7 @@ def replay_command(
 @click.pass_obj
 def demo(settings: Settings, reviews: int, chats: int, products: int, timeout: float) -> None:
     """The main job on local defaults: stack, models, worker, sample traffic, summary."""
-    from streams.demo import run_demo
+    from streams.tooling.demo import run_demo
 
     try:
         summary = run_demo(

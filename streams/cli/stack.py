@@ -6,7 +6,7 @@ import click
 
 from streams.clickhouse.migrations import migrate
 from streams.settings import Settings
-from streams.stack.local import LocalStack, ServiceStatus
+from streams.tooling.stack.local import LocalStack, ServiceStatus
 from streams.topics import ensure_topics
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from streams.delivery.intake import Decoded
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.generated import (
     AuditEntry,
@@ -40,7 +41,6 @@ from streams.generation.prompts import (
     render_description_prompt,
 )
 from streams.ids import output_id
-from streams.intake import Decoded
 from streams.privacy.pii import redact
 from streams.records import ProductDescription, ProductUpdate
 

@@ -18,14 +18,14 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from streams.codec import decode
+from streams.delivery.codec import decode
+from streams.delivery.intake import Decoded
 from streams.errors import DecodeError, ShopstreamError
 from streams.generation.descriptions import DescriptionOutcome, DescriptionService, facts_of
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.generated import AUDIT_COLUMNS, AuditEntry, LoadedGenerator
 from streams.generation.prompts import MAX_HISTORY_TURNS, Turn
 from streams.generation.replies import ReplyOutcome, ReplyService, rounds
-from streams.intake import Decoded
 from streams.records import ChatMessage, ProductUpdate, SourceRef
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def record_type(task: Task) -> type[ChatMessage] | type[ProductUpdate]:
 def read_jsonl(path: Path, model: type[R]) -> tuple[list[Numbered[R]], list[InvalidLine]]:
     """Valid records of a JSON-lines file and the lines that are not (blank lines are skipped).
 
-    Every line is decoded as the worker decodes a message (:func:`streams.codec.decode`):
+    Every line is decoded as the worker decodes a message (:func:`streams.delivery.codec.decode`):
     unknown fields are ignored, missing fields and wrong types make the line invalid.
     """
     good: list[Numbered[R]] = []

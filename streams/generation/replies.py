@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from streams.delivery.intake import Decoded
 from streams.generation.answers import Asked, answer_problems, find_asked
 from streams.generation.facts import (
     Grounding,
@@ -49,7 +50,6 @@ from streams.generation.prompts import (
     with_ai_disclosure,
 )
 from streams.ids import output_id
-from streams.intake import Decoded
 from streams.privacy.pii import redact
 from streams.records import ChatMessage as ChatEvent
 from streams.records import ChatReply

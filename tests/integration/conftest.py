@@ -13,10 +13,10 @@ import pytest
 
 from streams.clickhouse.client import make_client
 from streams.clickhouse.profiles import Profile, server_version
-from streams.sandbox import drop, sandboxed
 from streams.settings import Settings
-from streams.stack.local import LocalStack
-from streams.workerproc import WorkerProcess
+from streams.tooling.sandbox import drop, sandboxed
+from streams.tooling.stack.local import LocalStack
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import StartWorker
 
 

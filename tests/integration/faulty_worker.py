@@ -30,9 +30,9 @@ from streams.cli import logs
 from streams.clickhouse.event_times import stored_event_times
 from streams.clickhouse.migrations import migrate
 from streams.kafka_config import confluent_config
-from streams.lifecycle import Lifecycle, run_worker
+from streams.runtime.lifecycle import Lifecycle, run_worker
+from streams.runtime.supervisor import supervise
 from streams.settings import Settings
-from streams.supervisor import supervise
 from streams.topics import ensure_topics
 
 CRASHING_AGENT = "tests.crashing"

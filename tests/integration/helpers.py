@@ -11,9 +11,9 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
 from streams.clickhouse.client import make_client
 from streams.kafka_config import reader_config
-from streams.replay import produce
 from streams.settings import Settings
-from streams.workerproc import WorkerProcess
+from streams.tooling.replay import produce
+from streams.tooling.workerproc import WorkerProcess
 
 StartWorker = Callable[..., WorkerProcess]
 

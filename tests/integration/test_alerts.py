@@ -14,10 +14,10 @@ from models.classifier import Classifier
 from models.registry import Registry
 from streams.privacy.pii import redact
 from streams.records import Review
-from streams.sample_data import Product, SampleShop
 from streams.sentiment import review_text
 from streams.settings import Settings
-from streams.workerproc import WorkerProcess
+from streams.tooling.sample_data import Product, SampleShop
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import (
     StartWorker,
     consume,

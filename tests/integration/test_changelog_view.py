@@ -91,7 +91,7 @@ def test_view_skips_entries_that_are_not_json(settings: Settings) -> None:
 
 
 def test_dropping_a_sandbox_deletes_its_topics(base_settings: Settings) -> None:
-    from streams.sandbox import drop, sandboxed
+    from streams.tooling.sandbox import drop, sandboxed
 
     sandbox = sandboxed(base_settings)
     extra = f"{sandbox.app_id}-product-facts-changelog"

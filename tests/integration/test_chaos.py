@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from streams.chaos.fuzz import KINDS
-from streams.chaos.runner import run_scenario
-from streams.chaos.scenarios import SCENARIOS, ChaosOptions
 from streams.settings import Settings
+from streams.tooling.chaos.fuzz import KINDS
+from streams.tooling.chaos.runner import run_scenario
+from streams.tooling.chaos.scenarios import SCENARIOS, ChaosOptions
 
 
 def test_fuzz_mix_with_a_sigkill_loses_nothing_and_dead_letters_every_malformed_event(

@@ -16,10 +16,10 @@ import pytest
 from streams.clickhouse import rows
 from streams.clickhouse.client import make_client
 from streams.clickhouse.migrations import migrate
+from streams.delivery.sinks.clickhouse import ClickHouseSink
 from streams.records import SentimentResult, SourceRef
 from streams.settings import Settings
-from streams.sinks.clickhouse import ClickHouseSink
-from streams.stack.local import LocalStack
+from streams.tooling.stack.local import LocalStack
 
 pytestmark = pytest.mark.integration
 

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from streams.replay import replay
-from streams.sample_data import SampleShop
 from streams.settings import Settings
-from streams.stack.local import LocalStack
-from streams.workerproc import WorkerProcess
+from streams.tooling.replay import replay
+from streams.tooling.sample_data import SampleShop
+from streams.tooling.stack.local import LocalStack
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import query, sentiment_count, wait_for
 
 TOTAL = 1500

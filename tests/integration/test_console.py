@@ -27,7 +27,7 @@ from playwright.sync_api import Page, sync_playwright
 from streams.audit.query import COLUMNS
 from streams.clickhouse.client import make_client
 from streams.settings import Settings, child_environment
-from streams.stack.process import wait_until
+from streams.tooling.stack.process import wait_until
 from tests.integration.helpers import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.clickhouse]

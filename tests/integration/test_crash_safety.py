@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-from streams.replay import replay
-from streams.sample_data import SampleShop
 from streams.settings import Settings
-from streams.workerproc import WorkerProcess
+from streams.tooling.replay import replay
+from streams.tooling.sample_data import SampleShop
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import consume_to_end, payload, query, sentiment_count, wait_for
 
 TOTAL = 3000

@@ -12,13 +12,13 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 
 from streams.clickhouse import rows
 from streams.clickhouse.profiles import Profile
-from streams.deadletter import parse_headers
+from streams.delivery.deadletter import parse_headers
+from streams.delivery.sinks.clickhouse import ClickHouseSink
 from streams.kafka_config import confluent_config
 from streams.records import SentimentResult, SourceRef
-from streams.sample_data import SampleShop
 from streams.settings import Settings
-from streams.sinks.clickhouse import ClickHouseSink
-from streams.workerproc import WorkerProcess
+from streams.tooling.sample_data import SampleShop
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import (
     StartWorker,
     consume,

@@ -9,7 +9,7 @@ from typing import Any
 from confluent_kafka import Producer
 from faust.types import TP
 
-from streams.gaps import GapRepair, ReadEvent, ReadMessage
+from streams.delivery.gaps import GapRepair, ReadEvent, ReadMessage
 from streams.kafka_config import confluent_config
 from streams.settings import Settings
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from streams.sample_data import SampleShop
 from streams.settings import Settings
-from streams.workerproc import WorkerProcess
+from streams.tooling.sample_data import SampleShop
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import consume_to_end, payload, produce_events, query, wait_for
 
 MESSAGES = 24

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from streams.sample_data import SampleShop
 from streams.settings import Settings
-from streams.workerproc import WorkerProcess
+from streams.tooling.sample_data import SampleShop
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import StartWorker, consume, payload, produce_events, query, wait_for
 
 PII = ("jane.doe@example.com", "4111 1111 1111 1111", "+1 415 555 0134", "221 Baker Street")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from streams.replay import replay
 from streams.settings import Settings
-from streams.stack.prometheus import WORKER_JOB, PrometheusServer
+from streams.tooling.replay import replay
+from streams.tooling.stack.prometheus import WORKER_JOB, PrometheusServer
 from tests.integration.helpers import StartWorker, wait_for
 
 pytestmark = pytest.mark.integration

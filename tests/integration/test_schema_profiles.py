@@ -14,10 +14,10 @@ from streams.clickhouse import rows
 from streams.clickhouse.event_times import stored_event_times
 from streams.clickhouse.migrations import migrate
 from streams.clickhouse.profiles import Profile
+from streams.delivery.sinks.clickhouse import ClickHouseSink
 from streams.records import DATETIME64_RANGE, DATETIME_RANGE, SentimentResult, SourceRef
-from streams.sandbox import drop, sandboxed
 from streams.settings import Settings
-from streams.sinks.clickhouse import ClickHouseSink
+from streams.tooling.sandbox import drop, sandboxed
 from tests.integration.helpers import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.clickhouse]

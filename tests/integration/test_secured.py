@@ -25,14 +25,19 @@ from streams.clickhouse.client import connect
 from streams.clickhouse.migrations import migrate
 from streams.errors import StackError
 from streams.kafka_config import check_connection
-from streams.replay import replay
 from streams.settings import Settings
-from streams.stack.clickhouse import ClickHouseServer
-from streams.stack.kafka import KafkaBroker
-from streams.stack.secure import add_scram_user, client_settings, secured_broker, secured_clickhouse
-from streams.stack.tls import generate
+from streams.tooling.replay import replay
+from streams.tooling.stack.clickhouse import ClickHouseServer
+from streams.tooling.stack.kafka import KafkaBroker
+from streams.tooling.stack.secure import (
+    add_scram_user,
+    client_settings,
+    secured_broker,
+    secured_clickhouse,
+)
+from streams.tooling.stack.tls import generate
+from streams.tooling.workerproc import WorkerProcess
 from streams.topics import ensure_topics
-from streams.workerproc import WorkerProcess
 from tests.integration.helpers import consume, query, sentiment_count, wait_for
 
 # Below the ephemeral port range (32768+), so no outgoing connection can hold one of them.

@@ -8,12 +8,12 @@ import pytest
 
 from models.classifier import Classifier
 from models.registry import Registry
-from streams.deadletter import parse_headers
+from streams.delivery.deadletter import parse_headers
 from streams.records import Review
-from streams.sample_data import SampleShop
 from streams.sentiment import review_text
 from streams.settings import Settings
-from streams.workerproc import WorkerProcess
+from streams.tooling.sample_data import SampleShop
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.helpers import (
     StartWorker,
     consume,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from streams.settings import Settings
-from streams.stack.local import LocalStack
+from streams.tooling.stack.local import LocalStack
 
 
 def test_up_is_idempotent_and_down_then_up_works(tmp_path: Path) -> None:

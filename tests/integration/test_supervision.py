@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from streams.codec import encode
+from streams.delivery.codec import encode
 from streams.kafka_config import confluent_config
 from streams.records import SentimentResult, SourceRef
+from streams.runtime.supervisor import EXIT_SHUTDOWN_TIMEOUT, exit_status
 from streams.settings import Settings, SupervisionSettings
-from streams.supervisor import EXIT_SHUTDOWN_TIMEOUT, exit_status
-from streams.workerproc import WorkerProcess
+from streams.tooling.workerproc import WorkerProcess
 from tests.integration.faulty_worker import CRASHING_AGENT, create_fault_topic
 from tests.integration.helpers import StartWorker, produce_events, wait_for
 

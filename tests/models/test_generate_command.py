@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from streams.generation.generated import AUDIT_COLUMNS
-from streams.sample_data import SampleShop
+from streams.tooling.sample_data import SampleShop
 
 pytestmark = pytest.mark.slow
 

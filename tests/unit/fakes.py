@@ -6,11 +6,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from streams.deadletter import parse_headers
+from streams.delivery.deadletter import parse_headers
+from streams.delivery.gaps import ReadEvent, ReadMessage
+from streams.delivery.sinks.clickhouse import RowRejection
+from streams.delivery.sinks.kafka import OutMessage, Rejection
 from streams.errors import RejectedError
-from streams.gaps import ReadEvent, ReadMessage
-from streams.sinks.clickhouse import RowRejection
-from streams.sinks.kafka import OutMessage, Rejection
 
 
 class MemoryTopics:

@@ -13,12 +13,12 @@ import pytest
 from streams.agents import alerts as alerts_agent
 from streams.agents import products as products_agent
 from streams.alerting import WindowState, fold
-from streams.codec import decode
+from streams.delivery.codec import decode
+from streams.delivery.intake import Decoded
 from streams.generation.descriptions import facts_of
-from streams.intake import Decoded
 from streams.records import ProductUpdate, SentimentAlert, SentimentResult, SourceRef
-from streams.sample_data import SampleShop
 from streams.settings import AlertSettings
+from streams.tooling.sample_data import SampleShop
 from streams.window_sample import ReviewRef
 
 SETTINGS = AlertSettings(window_s=300, min_reviews=3, negative_share=0.5, baseline_margin=0.2)

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from streams.alert_phrases import redacted_text, with_phrases
 from streams.alerting import WindowState, fold, observe
 from streams.clickhouse.rows import ALERT_COLUMNS, alert_row
-from streams.codec import decode, encode
-from streams.intake import Decoded
+from streams.delivery.codec import decode, encode
+from streams.delivery.intake import Decoded
 from streams.records import SentimentAlert, SentimentResult, SourceRef
 from streams.settings import AlertSettings
 from streams.window_sample import ReviewRef, add

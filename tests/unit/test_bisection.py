@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from streams.bisection import bisect
+from streams.delivery.bisection import bisect
 
 
 class _Model:

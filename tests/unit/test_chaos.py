@@ -9,17 +9,17 @@ from collections import Counter
 import pytest
 from pydantic import BaseModel
 
-from streams import deadletter as dl
-from streams.chaos.accounting import Record, letter_matches, log_tally, path_tally
-from streams.chaos.fleet import Probe
-from streams.chaos.fuzz import KINDS, MAKERS, big_value, malformed_events
-from streams.chaos.progress import Sample, longest_stall
-from streams.chaos.traffic import ExpectedLetter, Feed, add_negative_bursts, add_reviews
-from streams.codec import decode
+from streams.delivery import deadletter as dl
+from streams.delivery.codec import decode
 from streams.errors import DecodeError
 from streams.records import ChatMessage, ProductUpdate, Review
-from streams.sample_data import Kind, SampleShop
 from streams.settings import Settings
+from streams.tooling.chaos.accounting import Record, letter_matches, log_tally, path_tally
+from streams.tooling.chaos.fleet import Probe
+from streams.tooling.chaos.fuzz import KINDS, MAKERS, big_value, malformed_events
+from streams.tooling.chaos.progress import Sample, longest_stall
+from streams.tooling.chaos.traffic import ExpectedLetter, Feed, add_negative_bursts, add_reviews
+from streams.tooling.sample_data import Kind, SampleShop
 
 MODELS: dict[str, type[BaseModel]] = {
     "review": Review,

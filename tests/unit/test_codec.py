@@ -8,11 +8,11 @@ import time
 import pytest
 from pydantic import BaseModel
 
-from streams.codec import decode, encode, nesting_depth_exceeds
+from streams.delivery.codec import decode, encode, nesting_depth_exceeds
 from streams.errors import ContractError, DecodeError
 from streams.records import ChatMessage, ProductUpdate, Review
-from streams.sample_data import SampleShop
 from streams.settings import DecodeSettings
+from streams.tooling.sample_data import SampleShop
 
 
 def _review(**overrides: object) -> bytes:

@@ -13,7 +13,7 @@ from faust.transport.drivers import aiokafka
 from faust.types import TP, Message
 
 from streams.app import create_app
-from streams.commit_guard import GuardedConsumer, GuardedTransport, lowest_pending
+from streams.delivery.commit_guard import GuardedConsumer, GuardedTransport, lowest_pending
 from streams.settings import Settings
 
 TOPIC = TP("shop.reviews", 0)

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from streams.deadletter import DeadLetter, parse_headers
+from streams.delivery.deadletter import DeadLetter, parse_headers
+from streams.delivery.sinks.deadletters import DeadLetterSink
+from streams.delivery.sinks.kafka import OutMessage, Rejection
 from streams.errors import DecodeError, RejectedError, Stage
-from streams.sinks.deadletters import DeadLetterSink
-from streams.sinks.kafka import OutMessage, Rejection
 
 
 def _letter(

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from streams.delivery import Delivery, Output
+from streams.delivery.intake import Decoded, Intake
+from streams.delivery.sinks.deadletters import DeadLetterSink
+from streams.delivery.sinks.kafka import OutMessage
+from streams.delivery.stages import Delivery, Output
 from streams.errors import ModelError
-from streams.intake import Decoded, Intake
 from streams.pipeline import ModelCalls, generation_stage
 from streams.records import Review
-from streams.sample_data import SampleShop
-from streams.sinks.deadletters import DeadLetterSink
-from streams.sinks.kafka import OutMessage
+from streams.tooling.sample_data import SampleShop
 from tests.unit.fakes import MemoryTables, MemoryTopics, event
 
 

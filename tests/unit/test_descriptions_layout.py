@@ -13,13 +13,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from streams.delivery.intake import Decoded
 from streams.generation.descriptions import DescriptionService, facts_only
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.generated import LoadedGenerator
 from streams.generation.guard import review_description
 from streams.generation.guard.claims import split_sentences
 from streams.generation.guard.description import KEY_FACTS_HEADINGS, key_facts, layout
-from streams.intake import Decoded
 from streams.privacy.pii import find_pii
 from streams.records import ProductUpdate, SourceRef
 

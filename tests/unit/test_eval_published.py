@@ -22,7 +22,7 @@ from export.eval_published import description_report, evaluate, reply_report
 from export.eval_report import percentile
 from export.evalset import EVALSET_DIR, KINDS, EvalSet, load_evalset
 from export.meteor import meteor, porter_stem
-from streams.codec import decode
+from streams.delivery.codec import decode
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.intents import INTENTS
 from streams.generation.prompts import AI_DISCLOSURE, REPLY_TEMPLATE

@@ -1,9 +1,9 @@
 """What the worker runtime relies on in faust-streaming and mode: fails when upstream changes.
 
-streams.liveness, streams.lifecycle and streams.watchdog use Faust's extension points (the
-``agent_supervisor`` setting, ``Service.on_stop``) and one private field with no public
-accessor. Each test names the upstream behaviour it pins; a failure here means re-reading that
-code in the new version before trusting the runtime on it.
+streams.runtime.liveness, streams.runtime.lifecycle and streams.runtime.watchdog use Faust's
+extension points (the ``agent_supervisor`` setting, ``Service.on_stop``) and one private field with
+no public accessor. Each test names the upstream behaviour it pins; a failure here means re-reading
+that code in the new version before trusting the runtime on it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def test_the_pinned_versions() -> None:
 
 
 def test_an_actor_that_raises_is_handed_to_the_agent_supervisor() -> None:
-    # streams.liveness: a crashed actor reaches the strategy's restart_services.
+    # streams.runtime.liveness: a crashed actor reaches the strategy's restart_services.
     source = inspect.getsource(Agent._execute_actor)
     assert "await aref.crash(exc)" in source
     assert "self.supervisor.wakeup()" in source
@@ -36,13 +36,13 @@ def test_an_actor_that_raises_is_handed_to_the_agent_supervisor() -> None:
 
 
 def test_a_stop_runs_on_stop_before_the_children_stop() -> None:
-    # streams.lifecycle arms its deadline in the worker's on_stop, ahead of the app's stop.
+    # streams.runtime.lifecycle arms its deadline in the worker's on_stop, ahead of the app's stop.
     source = inspect.getsource(Service.stop)
     assert source.index("await self.on_stop()") < source.index("await self._stop_children()")
 
 
 def test_the_consumer_keeps_its_committed_offsets_in_a_mapping() -> None:
-    # streams.watchdog reads Consumer._committed_offset: offsets Faust has committed, by TP,
+    # streams.runtime.watchdog reads Consumer._committed_offset: offsets Faust has committed, by TP,
     # in Kafka's convention (the next offset to read).
     assert "_committed_offset" in Consumer.__annotations__
     commit = inspect.getsource(Consumer._commit_offsets)
@@ -52,8 +52,8 @@ def test_the_consumer_keeps_its_committed_offsets_in_a_mapping() -> None:
 
 
 def test_the_commit_guard_sees_every_delivered_record_until_it_is_acked() -> None:
-    # streams.commit_guard reads Consumer._unacked_messages: the conductor tracks each record
-    # before a stream gets it, and an ack takes it out.
+    # streams.delivery.commit_guard reads Consumer._unacked_messages: the conductor tracks
+    # each record before a stream gets it, and an ack takes it out.
     track = inspect.getsource(Consumer.track_message)
     assert "self._unacked_messages.add(message)" in track
     ack = inspect.getsource(Consumer.ack)
@@ -66,7 +66,8 @@ def test_the_commit_guard_sees_every_delivered_record_until_it_is_acked() -> Non
 
 
 def test_the_transport_builds_its_consumer_from_its_class_attribute() -> None:
-    # streams.commit_guard.GuardedTransport swaps the consumer class through this attribute.
+    # streams.delivery.commit_guard.GuardedTransport swaps the consumer class through this
+    # attribute.
     from faust.transport.base import Transport
 
     assert "self.Consumer(" in inspect.getsource(Transport.create_consumer)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from streams.delivery.intake import Decoded
 from streams.generation.descriptions import (
     DescriptionService,
     facts_of,
@@ -27,7 +28,6 @@ from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.generated import AUDIT_COLUMNS, LoadedGenerator, whole_sentences
 from streams.generation.prompts import AI_DISCLOSURE, WITHHELD_TURN, Turn
 from streams.generation.replies import ReplyService, rounds
-from streams.intake import Decoded
 from streams.records import ChatMessage, ProductUpdate, SourceRef
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

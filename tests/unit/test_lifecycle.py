@@ -13,10 +13,10 @@ import time
 
 import faust
 
-from streams.lifecycle import Lifecycle
-from streams.liveness import agents_alive
+from streams.runtime.lifecycle import Lifecycle
+from streams.runtime.liveness import agents_alive
+from streams.runtime.supervisor import EXIT_AGENT_CRASHED, EXIT_SHUTDOWN_TIMEOUT
 from streams.settings import SupervisionSettings
-from streams.supervisor import EXIT_AGENT_CRASHED, EXIT_SHUTDOWN_TIMEOUT
 
 
 def _run(code: str, timeout_s: float = 60.0) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -30,7 +30,7 @@ def _run(code: str, timeout_s: float = 60.0) -> tuple[subprocess.CompletedProces
 def test_a_stop_that_hangs_is_abandoned_at_its_deadline() -> None:
     done, took = _run(
         "import time\n"
-        "from streams.lifecycle import Lifecycle\n"
+        "from streams.runtime.lifecycle import Lifecycle\n"
         "from streams.settings import SupervisionSettings\n"
         "life = Lifecycle(SupervisionSettings())\n"
         "life.arm(0.5, 'stop')\n"
@@ -45,8 +45,8 @@ def test_a_stop_that_hangs_is_abandoned_at_its_deadline() -> None:
 _CRASHING_AGENT = """
 import asyncio, json, signal, sys
 import faust
-from streams.lifecycle import Lifecycle
-from streams.liveness import agent_supervisor
+from streams.runtime.lifecycle import Lifecycle
+from streams.runtime.liveness import agent_supervisor
 from streams.settings import SupervisionSettings
 
 life = Lifecycle(SupervisionSettings(crash_exit_timeout_s=1.0))

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from streams.delivery.intake import Decoded
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.generated import AUDIT_COLUMNS, AuditEntry, LoadedGenerator
 from streams.generation.guard.verdict import GuardVerdict
 from streams.generation.prompts import Turn
 from streams.generation.replies import ReplyService
-from streams.intake import Decoded
 from streams.records import ChatMessage, SourceRef
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from streams.codec import decode, encode
+from streams.delivery.codec import decode, encode
 from streams.errors import DecodeError
 from streams.generation.descriptions import facts_of
 from streams.generation.facts import ProductFacts

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from streams.stack.prometheus import RULES_FILE, WORKER_JOB, PrometheusServer, rules_without_hold
+from streams.tooling.stack.prometheus import (
+    RULES_FILE,
+    WORKER_JOB,
+    PrometheusServer,
+    rules_without_hold,
+)
 
 
 def _rules(text: str) -> list[dict[str, object]]:

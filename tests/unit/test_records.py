@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel
 
-from streams.codec import decode
+from streams.delivery.codec import decode
 from streams.errors import ContractError
 from streams.records import (
     DATETIME64_RANGE,
@@ -23,7 +23,7 @@ from streams.records import (
     ProductUpdate,
     Review,
 )
-from streams.sample_data import SampleShop
+from streams.tooling.sample_data import SampleShop
 
 CASES: list[tuple[str, type[BaseModel], str]] = [
     ("review", Review, "created_at"),

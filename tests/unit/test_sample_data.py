@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from streams.codec import decode
+from streams.delivery.codec import decode
 from streams.generation.language import detect_language
 from streams.records import ChatMessage, ProductUpdate
-from streams.sample_catalog import CATEGORIES
-from streams.sample_data import Product, SampleShop
-from streams.sample_reviews import ASPECTS, review_sentences
+from streams.tooling.sample_catalog import CATEGORIES
+from streams.tooling.sample_data import Product, SampleShop
+from streams.tooling.sample_reviews import ASPECTS, review_sentences
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ANY = r".+"

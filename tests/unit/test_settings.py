@@ -50,7 +50,7 @@ def test_output_ids_are_deterministic_and_task_specific() -> None:
 
 
 def test_only_sandbox_topics_can_be_deleted() -> None:
-    from streams.sandbox import delete_topics
+    from streams.tooling.sandbox import delete_topics
 
     with pytest.raises(ValueError, match="not sandbox settings"):
         delete_topics(Settings())

@@ -12,10 +12,10 @@ from aiokafka import errors as kafka_errors
 from clickhouse_driver import errors as ch_errors
 from faust.exceptions import ProducerSendError
 
+from streams.delivery.sinks.clickhouse import is_row_error
+from streams.delivery.sinks.kafka import KafkaPublisher, OutMessage, is_record_error
 from streams.errors import RejectedError
 from streams.settings import BatchSettings
-from streams.sinks.clickhouse import is_row_error
-from streams.sinks.kafka import KafkaPublisher, OutMessage, is_record_error
 
 
 def _wrapped(cause: Exception) -> ProducerSendError:

@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 
-from streams.stack.process import listens_on
+from streams.tooling.stack.process import listens_on
 
 
 def test_a_process_or_its_parent_is_found_on_the_port_it_listens_on() -> None:

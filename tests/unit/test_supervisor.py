@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.settings import SupervisionSettings
-from streams.supervisor import (
+from streams.runtime.supervisor import (
     EXIT_AGENT_CRASHED,
     EXIT_STALLED,
     RestartBudget,
@@ -22,6 +21,7 @@ from streams.supervisor import (
     exit_status,
     supervise,
 )
+from streams.settings import SupervisionSettings
 
 QUICK = SupervisionSettings(restart_initial_s=0.01, restart_max_s=0.05, shutdown_timeout_s=5.0)
 
@@ -115,7 +115,7 @@ def test_past_the_budget_the_supervisor_gives_up_with_the_last_status(
 ) -> None:
     runs = tmp_path / "runs"
     settings = QUICK.model_copy(update={"restart_budget": 2})
-    with caplog.at_level(logging.INFO, logger="streams.supervisor"):
+    with caplog.at_level(logging.INFO, logger="streams.runtime.supervisor"):
         status = supervise([str(runs)], settings, command=_script(tmp_path, "sys.exit(3)\n"))
     assert status == 3
     assert runs.read_text() == "3"  # the first run and two restarts
@@ -187,7 +187,7 @@ def test_the_worker_dies_with_a_killed_supervisor(tmp_path: Path) -> None:
             "-c",
             "import sys\n"
             "from streams.settings import SupervisionSettings\n"
-            "from streams.supervisor import supervise\n"
+            "from streams.runtime.supervisor import supervise\n"
             f"supervise([], SupervisionSettings(), command=[sys.executable, {str(worker)!r}])\n",
         ]
     )

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from streams.watchdog import Progress, Watchdog, backlog
+from streams.runtime.watchdog import Progress, Watchdog, backlog
 
 PENDING = {"shop.chat.messages/0": 5}
 

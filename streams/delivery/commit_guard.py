@@ -1,0 +1,60 @@
+"""A Kafka consumer that never commits past a record it delivered and has not seen acked.
+
+faust-streaming 0.15.3 (faust-streaming #606) commits the longest run of consecutive acked
+offsets and refuses only when the run starts more than one offset above the committed one:
+a record delivered to a stream but not yet acked, sitting just below an acked one at a batch
+boundary, is committed past, and lost if the worker dies before it is processed. Upstream
+cannot tell such a record from an offset with no record (a transaction marker), so it allows
+a one-offset hole. The consumer knows better: every record it hands to a stream stays in its
+set of unacked messages until acked. :class:`GuardedConsumer` refuses a commit while any
+such record of the partition lies below the acked run, and otherwise commits as upstream
+does. :class:`GuardedTransport` is the aiokafka transport with that consumer; the app
+installs it through ``App.transport`` (streams.app). ``tests/unit/test_faust_contract.py``
+pins the upstream code this relies on; the gap repair (streams.delivery.gaps) stays as a defence.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from faust.transport.drivers import aiokafka
+from faust.types import TP, ConsumerT
+
+
+def lowest_pending(offsets: list[int], acked: list[int], committed: int | None) -> int | None:
+    """Return the lowest delivered-but-unacked offset below every acked one, if any.
+
+    Args:
+        offsets: Offsets of the partition's records delivered and not yet acked.
+        acked: The partition's acked offsets waiting to be committed.
+        committed: The partition's committed offset (the next to read), if any: records
+            below it were committed already and hold nothing back.
+
+    Returns:
+        That offset; ``None`` when no pending record lies below the acked ones (or nothing
+        is acked), so a commit of the acked run loses nothing.
+    """
+    live = [o for o in offsets if committed is None or o >= committed]
+    if not live or not acked:
+        return None
+    lowest = min(live)
+    return lowest if lowest < min(acked) else None
+
+
+class GuardedConsumer(aiokafka.Consumer):
+    """The aiokafka consumer whose commits never pass a delivered, unacked record."""
+
+    def _new_offset(self, tp: TP) -> int | None:
+        pending = [m.offset for m in list(self._unacked_messages) if m.tp == tp and not m.acked]
+        if lowest_pending(pending, self._acked[tp], self._committed_offset[tp]) is not None:
+            # The acked run starts above a record still being processed: commit nothing
+            # until it is acked (upstream's state is left untouched for that later call).
+            return None
+        result: int | None = super()._new_offset(tp)
+        return result
+
+
+class GuardedTransport(aiokafka.Transport):
+    """The aiokafka transport, with :class:`GuardedConsumer`."""
+
+    Consumer: ClassVar[type[ConsumerT]] = GuardedConsumer

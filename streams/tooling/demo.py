@@ -171,7 +171,10 @@ def _generate(
             msg = f"only {replies} of {chats} replies were audited in {timeout_s:.0f}s"
             raise ShopstreamError(msg)
         rows = client.execute(
-            "SELECT toString(task), count(), countIf(verdict = 'rejected'), sum(fallback), "
+            # Template replies without a model call (injections, ungrounded messages) are
+            # audited as rejected too; the guard's share counts what the model drafted.
+            "SELECT toString(task), count(), countIf(model_name != 'template'), "
+            "countIf(verdict = 'rejected' AND model_name != 'template'), sum(fallback), "
             "avg(latency_ms), sum(completion_tokens) FROM generated_content FINAL "
             "WHERE created_at >= %(t)s GROUP BY task ORDER BY task",
             {"t": since},
@@ -185,9 +188,10 @@ def _generate(
     finally:
         client.disconnect()
     lines = ["generated content (audit table):"]
-    for task, n, rejected, fallbacks, latency_ms, tokens in rows:
+    for task, n, drafted, rejected, fallbacks, latency_ms, tokens in rows:
         lines.append(
-            f"  {task}: {n} written, {rejected / n:.0%} rejected by the guard, "
+            f"  {task}: {n} written, {drafted} drafted by the model "
+            f"({rejected} of them rejected by the guard), "
             f"{fallbacks / n:.0%} replaced by a template, mean latency {latency_ms:.0f} ms, "
             f"{tokens} tokens"
         )

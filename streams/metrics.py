@@ -118,6 +118,13 @@ GAP_RECORDS = Counter(
     ["topic"],
     registry=REGISTRY,
 )
+CONSUMER_RESYNCS = Counter(
+    "shopstream_consumer_resyncs",
+    "Times the consumer sought a partition back to its committed offset to read again records"
+    " it had dropped (faust-streaming #596), by topic.",
+    ["topic"],
+    registry=REGISTRY,
+)
 STALL_RESTARTS = Gauge(
     "shopstream_worker_stall_restarts",
     "Times the supervisor restarted this worker because its watchdog found it stalled.",

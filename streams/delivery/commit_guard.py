@@ -8,17 +8,28 @@ cannot tell such a record from an offset with no record (a transaction marker), 
 a one-offset hole. The consumer knows better: every record it hands to a stream stays in its
 set of unacked messages until acked. :class:`GuardedConsumer` refuses a commit while any
 such record of the partition lies below the acked run, and otherwise commits as upstream
-does. :class:`GuardedTransport` is the aiokafka transport with that consumer; the app
-installs it through ``App.transport`` (streams.app). ``tests/unit/test_faust_contract.py``
-pins the upstream code this relies on; the gap repair (streams.delivery.gaps) stays as a defence.
+does. It also reads again the records of a partition it dropped (faust-streaming #596,
+streams.delivery.resync): every ``resync_interval_s`` it looks for a partition whose record at
+the committed offset was delivered but is neither in flight nor acked, and on the second
+sighting seeks it back to the committed offset. :class:`GuardedTransport` is the
+aiokafka transport with that consumer; the app installs it through ``App.transport``
+(streams.app). ``tests/unit/test_faust_contract.py`` pins the upstream code this relies on;
+the gap repair (streams.delivery.gaps) and the watchdog stay as defences.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 from faust.transport.drivers import aiokafka
 from faust.types import TP, ConsumerT
+from mode import Service
+
+from streams import metrics
+from streams.delivery.resync import Sightings, dropped_from
+
+log = logging.getLogger(__name__)
 
 
 def lowest_pending(offsets: list[int], acked: list[int], committed: int | None) -> int | None:
@@ -42,7 +53,12 @@ def lowest_pending(offsets: list[int], acked: list[int], committed: int | None) 
 
 
 class GuardedConsumer(aiokafka.Consumer):
-    """The aiokafka consumer whose commits never pass a delivered, unacked record."""
+    """The aiokafka consumer whose commits never pass a delivered, unacked record.
+
+    It also seeks back a partition whose records it dropped (see the module docstring).
+    """
+
+    resync_interval_s: ClassVar[float] = 2.0
 
     def _new_offset(self, tp: TP) -> int | None:
         pending = [m.offset for m in list(self._unacked_messages) if m.tp == tp and not m.acked]
@@ -52,6 +68,46 @@ class GuardedConsumer(aiokafka.Consumer):
             return None
         result: int | None = super()._new_offset(tp)
         return result
+
+    @Service.task
+    async def _resync_dropped(self) -> None:
+        sightings = Sightings()
+        await self.sleep(self.resync_interval_s)
+        async for _ in self.itertimer(self.resync_interval_s, name="resync"):
+            if self.app.rebalancing or not self.flow_active or self._commit_fut is not None:
+                sightings.clear()
+                continue
+            for tp, read, committed in sightings.confirmed(await self.dropped()):
+                log.warning(
+                    "consumer.resync topic=%s partition=%d committed=%d read=%d: reading again "
+                    "records the consumer dropped", tp.topic, tp.partition, committed, read,
+                )  # fmt: skip
+                metrics.CONSUMER_RESYNCS.labels(topic=tp.topic).inc()
+                await self.seek(tp, committed)
+
+    async def dropped(self) -> dict[TP, tuple[int, int]]:
+        """``{tp: (read, committed)}`` of each flowing input partition with records dropped."""
+        held: dict[TP, set[int]] = {}
+        for message in list(self._unacked_messages):
+            if not message.acked:
+                held.setdefault(message.tp, set()).add(message.offset)
+        found: dict[TP, tuple[int, int]] = {}
+        for tp in self.assignment():
+            read = self._read_offset.get(tp)
+            if (
+                read is None
+                or tp in self._paused_partitions
+                or not self.app.topics.acks_enabled_for(tp.topic)
+            ):
+                continue
+            committed = self._committed_offset.get(tp)
+            if committed is None:
+                committed = (await self.earliest_offsets(tp)).get(tp)
+            acked = self._acked.get(tp) or ()
+            start = dropped_from(read, committed, self.highwater(tp), held.get(tp, set()), acked)
+            if start is not None:
+                found[tp] = (read, start)
+        return found
 
 
 class GuardedTransport(aiokafka.Transport):

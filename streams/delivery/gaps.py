@@ -24,7 +24,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from streams import metrics
 from streams.delivery.intake import header_pairs
-from streams.kafka_config import poll_record, reader_config
+from streams.kafka_config import confluent_config, poll_record, reader_config
 from streams.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class GapRepair:
         self._expected: dict[tuple[str, int], int] = {}
         self._start: dict[tuple[str, int], int] = {}
         self._consumer: Consumer | None = None
+        self._group_reader: Consumer | None = None
 
     def _next_expected(self, topic: str, partition: int) -> int | None:
         generation = self._app.consumer_generation_id
@@ -75,6 +76,13 @@ class GapRepair:
                 if off is not None and off >= 0
             }
         key = (topic, partition)
+        if key not in self._expected and key not in self._start:
+            # The snapshot may predate the seek that recorded this partition's committed
+            # offset (a batch of the new generation that began during its recovery).
+            committed = getattr(self._app.consumer, "_committed_offset", {})
+            for tp, off in list(committed.items()):
+                if (tp.topic, tp.partition) == key and off is not None and off >= 0:
+                    self._start[key] = off
         return self._expected.get(key, self._start.get(key))
 
     async def complete(self, events: Sequence[Any]) -> list[Any]:
@@ -85,11 +93,12 @@ class GapRepair:
             key = (message.topic, message.partition)
             expected = self._next_expected(*key)
             if expected is None:
-                # Nothing committed here: the group reads from the earliest offset
+                # The worker has no committed offset here: ask the group's coordinator. With
+                # none there either the group reads from the earliest offset
                 # (auto.offset.reset), so records before the first one delivered after a
                 # rebalance were dropped, not absent. Without this a partition whose first
                 # records a killed member held is committed past them.
-                expected = await asyncio.to_thread(self._earliest, *key)
+                expected = await asyncio.to_thread(self._group_start, *key)
                 self._start[key] = expected
             if message.offset > expected:
                 found = await asyncio.to_thread(self._read, *key, expected, message.offset)
@@ -109,11 +118,20 @@ class GapRepair:
             self._consumer = Consumer(reader_config(self._kafka, "gaps", **eof))
         return self._consumer
 
-    def _earliest(self, topic: str, partition: int) -> int:
-        """The partition's earliest offset (its low watermark)."""
-        low, _ = self._reader().get_watermark_offsets(
-            TopicPartition(topic, partition), timeout=self._timeout_s
-        )
+    def _group_start(self, topic: str, partition: int) -> int:
+        """Where the app's group reads the partition from: its committed offset, else the earliest.
+
+        The group's offsets are read by a consumer that carries the group's id but never
+        subscribes, so it does not join the group.
+        """
+        tp = TopicPartition(topic, partition)
+        if self._group_reader is None:
+            group = {"group.id": self._app.conf.id, "enable.auto.commit": False}
+            self._group_reader = Consumer(confluent_config(self._kafka, **group))
+        (committed,) = self._group_reader.committed([tp], timeout=self._timeout_s)
+        if committed.offset >= 0:
+            return int(committed.offset)
+        low, _ = self._reader().get_watermark_offsets(tp, timeout=self._timeout_s)
         return int(low)
 
     def _read(self, topic: str, partition: int, start: int, end: int) -> list[ReadEvent]:
@@ -150,6 +168,7 @@ class GapRepair:
 
     def close(self) -> None:
         """Close the reading consumer, if one was opened."""
-        if self._consumer is not None:
-            self._consumer.close()
-            self._consumer = None
+        for consumer in (self._consumer, self._group_reader):
+            if consumer is not None:
+                consumer.close()
+        self._consumer = self._group_reader = None

@@ -91,7 +91,9 @@ def register(app: faust.App, pipeline: Pipeline, lifecycle: Lifecycle) -> None:
                 and not lifecycle.stopping
             )
             metrics.WORKER_UP.set(1 if ready else 0)
-            return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)
+            # Batches in progress (a long generation is work): progress that no commit shows.
+            body = {"ready": ready, "checks": checks, "busy_batches": pipeline.progress.busy}
+            return self.json(body, status=200 if ready else 503)
 
     @app.page("/metrics")
     class Metrics(View):

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from types import SimpleNamespace
 from typing import Any
 
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 from faust.types import TP
 
 from streams.delivery.gaps import GapRepair, ReadEvent, ReadMessage
 from streams.kafka_config import confluent_config
 from streams.settings import Settings
+
+
+def _app(consumer: Any, group: str = "") -> Any:
+    """The part of a Faust app the repair reads: generation, consumer, group id."""
+    conf = SimpleNamespace(id=group or f"gaps-test-{uuid.uuid4()}")
+    return SimpleNamespace(consumer_generation_id=1, consumer=consumer, conf=conf)
 
 
 def _event(topic: str, offset: int, value: bytes) -> ReadEvent:
@@ -27,7 +34,7 @@ def test_skipped_offsets_are_read_back_into_the_batch(settings: Settings) -> Non
     assert producer.flush(30) == 0
 
     consumer = SimpleNamespace(_committed_offset={})
-    app: Any = SimpleNamespace(consumer_generation_id=1, consumer=consumer)
+    app = _app(consumer)
     repair = GapRepair(app, settings.kafka)
     try:
         first = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (0, 1, 2)]))
@@ -58,13 +65,64 @@ def test_a_partition_with_nothing_committed_is_checked_from_its_earliest_offset(
         producer.produce(topic, key=b"k", value=value, partition=0)
     assert producer.flush(30) == 0
 
-    app: Any = SimpleNamespace(
-        consumer_generation_id=1, consumer=SimpleNamespace(_committed_offset={})
-    )
+    app = _app(SimpleNamespace(_committed_offset={}))
     repair = GapRepair(app, settings.kafka)
     try:
         batch = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (4, 5)]))
         assert [e.message.offset for e in batch] == [0, 1, 2, 3, 4, 5]
         assert [e.value for e in batch] == values
+    finally:
+        repair.close()
+
+
+def test_a_committed_offset_recorded_after_the_batch_began_is_used(settings: Settings) -> None:
+    # The generation's first batch saw no committed offset for the partition; by the time its
+    # first record arrives the seek has recorded offset 3: only offset 3 is read back.
+    topic = settings.topics.chat_messages
+    producer = Producer(confluent_config(settings.kafka))
+    values = [f"late-{n}".encode() for n in range(6)]
+    other = TP(settings.topics.product_updates, 0)
+    for value in values:
+        producer.produce(topic, key=b"k", value=value, partition=0)
+    producer.produce(other.topic, key=b"k", value=b"other", partition=0)
+    assert producer.flush(30) == 0
+
+    consumer = SimpleNamespace(_committed_offset={other: 0})
+    app = _app(consumer)
+    repair = GapRepair(app, settings.kafka)
+    try:
+        first = asyncio.run(repair.complete([_event(other.topic, 0, b"other")]))
+        assert [e.message.offset for e in first] == [0]
+        consumer._committed_offset = {other: 1, TP(topic, 0): 3}
+        batch = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (4, 5)]))
+        assert [e.message.offset for e in batch] == [3, 4, 5]
+        assert [e.value for e in batch] == values[3:]
+    finally:
+        repair.close()
+
+
+def test_a_partition_the_worker_knows_nothing_of_starts_at_the_groups_committed_offset(
+    settings: Settings,
+) -> None:
+    # The group committed offset 4 (another member processed 0-3); this worker's own view has
+    # no committed offset yet. Only offsets 4 and 5 are read back, not 0-3 again.
+    topic = settings.topics.chat_messages
+    producer = Producer(confluent_config(settings.kafka))
+    values = [f"group-{n}".encode() for n in range(7)]
+    for value in values:
+        producer.produce(topic, key=b"k", value=value, partition=0)
+    assert producer.flush(30) == 0
+    group = f"gaps-test-{uuid.uuid4()}"
+    member = Consumer(confluent_config(settings.kafka, **{"group.id": group}))
+    try:
+        member.commit(offsets=[TopicPartition(topic, 0, 4)], asynchronous=False)
+    finally:
+        member.close()
+
+    repair = GapRepair(_app(SimpleNamespace(_committed_offset={}), group), settings.kafka)
+    try:
+        batch = asyncio.run(repair.complete([_event(topic, 6, values[6])]))
+        assert [e.message.offset for e in batch] == [4, 5, 6]
+        assert [e.value for e in batch] == values[4:]
     finally:
         repair.close()

@@ -79,6 +79,16 @@ def test_longest_stall_counts_only_pending_input_without_progress_after_the_faul
     assert longest_stall(samples, since=0.0) == 7.0
 
 
+def test_a_batch_in_progress_is_work_not_a_stall() -> None:
+    def sample(t: float, busy: int) -> Sample:
+        return Sample(t, 10, 100, probes=(Probe(1, 200, True, (), busy_batches=busy),))
+
+    # A 30 s generation batch, then 20 s with nothing in progress and nothing committed.
+    samples = [sample(t, 1) for t in range(0, 31)] + [sample(t, 0) for t in range(31, 51)]
+    assert longest_stall(samples, since=0.0) == 20.0
+    assert longest_stall(samples, since=0.0, work_counts=False) == 50.0
+
+
 def test_path_tally_counts_lost_doubled_and_replays() -> None:
     tally = path_tally(
         {"a", "b", "c", "d"},
@@ -100,6 +110,7 @@ def test_log_tally_reads_restart_reasons() -> None:
             "WARNING worker.restart reason=stalled pid=2 delay_s=2.0",
             "ERROR worker.stalled idle_s=60",
             "WARNING gap.repaired topic=t partition=0 offsets=3-5 found=3",
+            "WARNING consumer.resync topic=t partition=1 committed=4 read=9: reading again",
         ]
     )
     tally = log_tally(text)
@@ -107,6 +118,7 @@ def test_log_tally_reads_restart_reasons() -> None:
     assert tally["restarts_by_reason"] == {"signal_SIGKILL": 1, "stalled": 1}
     assert tally["stall_restarts"] == 1
     assert tally["gap_repairs"] == 1
+    assert tally["consumer_resyncs"] == 1
 
 
 def _letter(value: bytes, **headers: str) -> Record:

@@ -71,3 +71,17 @@ def test_the_transport_builds_its_consumer_from_its_class_attribute() -> None:
     from faust.transport.base import Transport
 
     assert "self.Consumer(" in inspect.getsource(Transport.create_consumer)
+
+
+def test_the_fetcher_drops_records_below_the_read_offset_that_a_seek_sets() -> None:
+    # streams.delivery.resync: the drain loop discards a fetched record below the read offset,
+    # moves the read offset even when flow was suspended before the record was delivered
+    # (faust-streaming #596), and a seek sets the read offset to the offset sought.
+    drain = inspect.getsource(Consumer._drain_messages)
+    assert "if r_offset is None or offset >= r_offset:" in drain
+    assert "callback(message), self.suspend_flow.wait()" in drain
+    assert drain.index("self.suspend_flow.wait()") < drain.index("set_read_offset(tp, offset)")
+    seek = inspect.getsource(Consumer.seek)
+    assert "self._read_offset[ensure_TP(partition)] = offset if offset else None" in seek
+    commit = inspect.getsource(Consumer.commit)
+    assert "self._commit_fut = asyncio.Future(" in commit

@@ -218,12 +218,13 @@ _RESTART = re.compile(r"worker\.restart reason=(\S+)")
 
 
 def log_tally(text: str) -> dict[str, Any]:
-    """Restarts (by reason), gap repairs, stall restarts and agent crashes from worker logs."""
+    """Restarts (by reason), gap repairs, resyncs, stall restarts and crashes from worker logs."""
     reasons = Counter(_RESTART.findall(text))
     return {
         "restarts": sum(reasons.values()),
         "restarts_by_reason": dict(sorted(reasons.items())),
         "gap_repairs": text.count("gap.repaired"),
+        "consumer_resyncs": text.count("consumer.resync"),
         "stall_restarts": reasons.get("stalled", 0),
         "stalls_detected": text.count("worker.stalled"),
         "agent_crashes": text.count("agent.crashed"),

@@ -37,6 +37,7 @@ class Probe:
     status: int | None
     ready: bool
     dead_agents: tuple[str, ...]
+    busy_batches: int = 0  # batches in progress whose task runs (a generation, say)
 
 
 def probe(port: int, timeout_s: float = 1.0) -> Probe:
@@ -54,7 +55,8 @@ def probe(port: int, timeout_s: float = 1.0) -> Probe:
         return Probe(port, None, False, ())
     agents = body.get("checks", {}).get("agents", {}) or {}
     dead = tuple(sorted(name for name, alive in agents.items() if alive is False))
-    return Probe(port, status, bool(body.get("ready")), dead)
+    busy = body.get("busy_batches")
+    return Probe(port, status, bool(body.get("ready")), dead, busy if isinstance(busy, int) else 0)
 
 
 def _gone(pid: int) -> bool:

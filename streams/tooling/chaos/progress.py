@@ -34,6 +34,11 @@ class Sample:
     probes: tuple[Probe, ...]
 
     @property
+    def working(self) -> bool:
+        """Whether a worker had a batch in progress (work that no commit shows yet)."""
+        return any(p.busy_batches > 0 for p in self.probes)
+
+    @property
     def pending(self) -> int | None:
         """Input not yet committed."""
         if self.committed is None or self.end is None:
@@ -158,11 +163,13 @@ class Sampler:
         self.reader.close()
 
 
-def longest_stall(samples: Sequence[Sample], since: float) -> float:
-    """Longest time after ``since`` with input pending and the committed offsets unmoved.
+def longest_stall(samples: Sequence[Sample], since: float, work_counts: bool = True) -> float:
+    """Longest time after ``since`` with input pending, the committed offsets unmoved and no work.
 
     A sample whose offsets could not be read counts as no progress: an unreachable broker
-    after the fault has cleared is a stall too.
+    after the fault has cleared is a stall too. With ``work_counts``, a sample in which a
+    worker reports a batch in progress counts as progress, as in the worker's own watchdog:
+    one generation batch can take longer than any bound fit for commits.
     """
     longest = 0.0
     progress_at = since
@@ -174,7 +181,7 @@ def longest_stall(samples: Sequence[Sample], since: float) -> float:
         moved = (
             sample.committed is not None and previous is not None and sample.committed > previous
         )
-        if sample.pending == 0 or moved:
+        if sample.pending == 0 or moved or (work_counts and sample.working):
             progress_at = sample.t
         elif sample.pending is None or sample.pending > 0:
             longest = max(longest, sample.t - progress_at)

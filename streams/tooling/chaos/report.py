@@ -73,7 +73,8 @@ def table(doc: Mapping[str, Any]) -> str:
     """A Markdown table of the run (one row per scenario)."""
     head = (
         "| scenario | events in (to be dead-lettered) | distinct out, ClickHouse/topic | lost "
-        "| doubled | dead letters found | stalled s | restarts | gap repairs / stall restarts "
+        "| doubled | dead letters found | stalled s (no commit s) | restarts "
+        "| gap repairs / resyncs / stall restarts "
         "| /ready true with a dead agent |\n"
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     )
@@ -83,8 +84,9 @@ def table(doc: Mapping[str, Any]) -> str:
         lines.append(
             f"| {r['name']} | {r['events_in']} ({r['malformed_in']}) | {_out(r)} | {r['lost']} "
             f"| {r['doubled']} | {letters['found_with_origin']}/{letters['expected']} "
-            f"| {r['stalled_s']:.0f} | {r['restarts']} (+{r['relaunched_by_process_manager']}) "
-            f"| {r['gap_repairs']} / {r['stall_restarts']} "
+            f"| {r['stalled_s']:.0f} ({r.get('longest_without_commit_s', r['stalled_s']):.0f}) "
+            f"| {r['restarts']} (+{r['relaunched_by_process_manager']}) "
+            f"| {r['gap_repairs']} / {r.get('consumer_resyncs', 0)} / {r['stall_restarts']} "
             f"| {r['ready']['ready_while_agent_dead']} |"
         )
     return "\n".join(lines)

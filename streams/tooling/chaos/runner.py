@@ -186,6 +186,9 @@ def _tally(
         "stall_bound_s": 2 * settings.kafka.session_timeout_ms / 1000,
         "stalled_s": round(longest_stall(timeline.samples, cleared), 1),
         "longest_no_progress_s": round(longest_stall(timeline.samples, 0.0), 1),
+        "longest_without_commit_s": round(
+            longest_stall(timeline.samples, cleared, work_counts=False), 1
+        ),
         **accounting.log_tally(fleet.logs()),
         "relaunched_by_process_manager": fleet.relaunches,
         "ready": _ready_tally(timeline),

@@ -14,6 +14,7 @@ import faust
 from streams import metrics
 from streams.clickhouse import rows
 from streams.delivery.codec import encode
+from streams.delivery.commit_guard import install_work_probe
 from streams.delivery.gaps import GapRepair
 from streams.delivery.intake import Decoded, Intake
 from streams.delivery.sinks.clickhouse import ClickHouseSink
@@ -86,6 +87,7 @@ class Pipeline:
         )
         self.intake = Intake(self.deadletters, settings.decode, event_times)
         self.progress = Progress()
+        install_work_probe(app, lambda: self.progress.busy)
         self.gaps = GapRepair(app, settings.kafka)
         self.clickhouse = ClickHouseSink(settings.clickhouse, settings.batch)
         self.delivery = Delivery(self.publisher, self.clickhouse, self.intake)

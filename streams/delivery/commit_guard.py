@@ -11,15 +11,17 @@ such record of the partition lies below the acked run, and otherwise commits as 
 does. It also reads again the records of a partition it dropped (faust-streaming #596,
 streams.delivery.resync): every ``resync_interval_s`` it looks for a partition whose record at
 the committed offset was delivered but is neither in flight nor acked, and on the second
-sighting seeks it back to the committed offset. :class:`GuardedTransport` is the
-aiokafka transport with that consumer; the app installs it through ``App.transport``
-(streams.app). ``tests/unit/test_faust_contract.py`` pins the upstream code this relies on;
-the gap repair (streams.delivery.gaps) and the watchdog stay as defences.
+sighting in a row with no batch in progress seeks it back to the committed offset.
+:class:`GuardedTransport` is the aiokafka transport with that consumer; the app installs it
+through ``App.transport`` (streams.app). ``tests/unit/test_faust_contract.py`` pins the
+upstream code this relies on; the gap repair (streams.delivery.gaps) and the watchdog stay as
+defences.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import ClassVar
 
 from faust.transport.drivers import aiokafka
@@ -30,6 +32,16 @@ from streams import metrics
 from streams.delivery.resync import Sightings, dropped_from
 
 log = logging.getLogger(__name__)
+
+# The app attribute through which the worker tells its consumer whether a batch is in
+# progress: records a batch holds outside Faust's bookkeeping (those the gap repair read
+# back) must not be taken for dropped ones.
+_WORK_PROBE = "shopstream_batches_in_progress"
+
+
+def install_work_probe(app: object, batches_in_progress: Callable[[], int]) -> None:
+    """Let the app's consumer ask how many batches are in progress before it seeks back."""
+    setattr(app, _WORK_PROBE, batches_in_progress)
 
 
 def lowest_pending(offsets: list[int], acked: list[int], committed: int | None) -> int | None:
@@ -55,7 +67,8 @@ def lowest_pending(offsets: list[int], acked: list[int], committed: int | None) 
 class GuardedConsumer(aiokafka.Consumer):
     """The aiokafka consumer whose commits never pass a delivered, unacked record.
 
-    It also seeks back a partition whose records it dropped (see the module docstring).
+    It also seeks back a partition whose records it dropped (see the module docstring), only
+    while no batch is in progress (:func:`install_work_probe`).
     """
 
     resync_interval_s: ClassVar[float] = 2.0
@@ -74,7 +87,7 @@ class GuardedConsumer(aiokafka.Consumer):
         sightings = Sightings()
         await self.sleep(self.resync_interval_s)
         async for _ in self.itertimer(self.resync_interval_s, name="resync"):
-            if self.app.rebalancing or not self.flow_active or self._commit_fut is not None:
+            if not self.may_resync():
                 sightings.clear()
                 continue
             for tp, read, committed in sightings.confirmed(await self.dropped()):
@@ -84,6 +97,16 @@ class GuardedConsumer(aiokafka.Consumer):
                 )  # fmt: skip
                 metrics.CONSUMER_RESYNCS.labels(topic=tp.topic).inc()
                 await self.seek(tp, committed)
+
+    def may_resync(self) -> bool:
+        """Whether offsets stand still now: no rebalance, flow on, no commit or batch under way."""
+        busy: Callable[[], int] | None = getattr(self.app, _WORK_PROBE, None)
+        return not (
+            self.app.rebalancing
+            or not self.flow_active
+            or self._commit_fut is not None
+            or (busy is not None and busy() > 0)
+        )
 
     async def dropped(self) -> dict[TP, tuple[int, int]]:
         """``{tp: (read, committed)}`` of each flowing input partition with records dropped."""

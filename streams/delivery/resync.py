@@ -13,10 +13,10 @@ That state cannot arise while nothing was lost, since a record a stream takes st
 until it is acked and acked offsets stay until they are committed (a commit that raised leaves
 the same state, and reading those records again is right then too). :func:`dropped_from`
 recognises it; :class:`streams.delivery.commit_guard.GuardedConsumer` looks for it every few
-seconds and, on its second sighting, seeks the partition back to its committed offset, so the
-dropped records are fetched and delivered again within seconds, not after a stall restart.
-Records read again that were already acked are processed twice; output ids are
-deterministic, so they overwrite.
+seconds while no batch is in progress and, on its second sighting, seeks the partition back
+to its committed offset, so the dropped records are fetched and delivered again within
+seconds, not after a stall restart. Records read again that were already acked are processed
+twice; output ids are deterministic, so they overwrite.
 """
 
 from __future__ import annotations

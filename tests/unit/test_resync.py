@@ -11,7 +11,7 @@ import pytest
 from faust.transport.conductor import Conductor
 from faust.types import TP, Message
 
-from streams.delivery.commit_guard import GuardedConsumer, GuardedTransport
+from streams.delivery.commit_guard import GuardedConsumer, GuardedTransport, install_work_probe
 from streams.delivery.resync import Sightings, dropped_from
 
 TOPIC = TP("shop.reviews", 0)
@@ -106,3 +106,17 @@ def test_the_consumer_finds_the_hole_below_records_in_flight(consumer: GuardedCo
 def test_the_consumer_leaves_a_paused_partition(consumer: GuardedConsumer) -> None:
     consumer.pause_partitions([TOPIC])
     assert asyncio.run(consumer.dropped()) == {}
+
+
+def test_the_consumer_seeks_back_only_while_no_batch_is_in_progress(
+    consumer: GuardedConsumer,
+) -> None:
+    # A batch may hold records the gap repair read back, which Faust does not track.
+    assert consumer.may_resync()
+    batches = [1]
+    install_work_probe(consumer.app, lambda: batches[0])
+    assert not consumer.may_resync()
+    batches[0] = 0
+    assert consumer.may_resync()
+    consumer.app.rebalancing = True
+    assert not consumer.may_resync()

@@ -93,6 +93,7 @@ class Pipeline:
         self.delivery = Delivery(self.publisher, self.clickhouse, self.intake)
         self.views: Mapping[str, ChangelogView] = dict(views or {})
         self._providers: dict[str, str] = {}
+        self._generators: dict[tuple[str, ...], Any] = {}  # one session per model's files
         # Generation gets its own thread so a long generation never delays sentiment batches.
         self.generation_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
         self.scorer = self._load_sentiment() if "sentiment" in tasks else None
@@ -127,7 +128,7 @@ class Pipeline:
         return SentimentScorer(classifier, manifest.name, manifest.version, self.executor)
 
     def _load_generator(self, task: str) -> LoadedGenerator:
-        loaded = load_generator(self.settings, task)
+        loaded = load_generator(self.settings, task, self._generators)
         provider = loaded.generator.provider
         self._providers[task] = provider
         metrics.MODEL_LOADED.labels(task=task, provider=provider).set(1)

@@ -50,7 +50,7 @@ def worker(settings: Settings, tasks: str, supervise: bool, supervisor_pid: int 
     from streams.app import build
     from streams.clickhouse.event_times import stored_event_times
     from streams.clickhouse.migrations import migrate
-    from streams.runtime.lifecycle import Lifecycle, run_worker
+    from streams.runtime.lifecycle import Lifecycle, exit_now, run_worker
     from streams.topics import ensure_topics
 
     lifecycle = Lifecycle(settings.supervision, supervisor_pid=supervisor_pid)
@@ -65,7 +65,7 @@ def worker(settings: Settings, tasks: str, supervise: bool, supervisor_pid: int 
         code = run_worker(app, lifecycle, settings.worker_log_level)
     finally:
         pipeline.clickhouse.close()
-    sys.exit(code)
+    exit_now(code)
 
 
 @click.command(name="replay")

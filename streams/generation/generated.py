@@ -158,8 +158,17 @@ def record_verdict(task: str, verdict: GuardVerdict, fallback_reason: str | None
         metrics.ERRORS.labels(stage=task, error="GenerationTimeout").inc()
 
 
-def load_generator(settings: Settings, task: str) -> LoadedGenerator:
+def load_generator(
+    settings: Settings, task: str, shared: dict[tuple[str, ...], Any] | None = None
+) -> LoadedGenerator:
     """Resolve, verify, load and warm up a task's generator (worker and offline runs alike).
+
+    Args:
+        settings: Where the models are and which device runs them.
+        task: ``reply`` or ``description``.
+        shared: Generators loaded already, by their files: a task whose model has the same
+            files (both tasks on one model) reuses that session instead of loading it again.
+            Calls are safe to share because one generation thread runs them all.
 
     Raises:
         ModelError: the task has no usable model in the registry.
@@ -168,8 +177,13 @@ def load_generator(settings: Settings, task: str) -> LoadedGenerator:
     from models.registry import Registry
 
     handle = Registry(settings.models_path).resolve(task)
-    generator = Generator.load(handle, device=settings.device)
-    generator.warmup()
+    key = tuple(sorted(f"{item.path}:{item.sha256}" for item in handle.manifest.files))
+    generator = None if shared is None else shared.get(key)
+    if generator is None:
+        generator = Generator.load(handle, device=settings.device)
+        generator.warmup()
+        if shared is not None:
+            shared[key] = generator
     gen = settings.generation
     tokens = gen.reply_max_new_tokens if task == "reply" else gen.description_max_new_tokens
     params = GenerationParams(

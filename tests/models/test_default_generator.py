@@ -88,3 +88,17 @@ def test_default_fp32_batch_equals_one_by_one() -> None:
     batched = generator.generate(prompts, params)
     single = [generator.generate([p], params)[0] for p in prompts]
     assert [b.token_ids for b in batched] == [s.token_ids for s in single]
+
+
+def test_tasks_on_the_same_model_share_one_loaded_session() -> None:
+    from streams.generation.generated import load_generator
+
+    settings = Settings()
+    same = _handle("reply").manifest.files == _handle("description").manifest.files
+    shared: dict[tuple[str, ...], object] = {}
+    reply = load_generator(settings, "reply", shared)
+    description = load_generator(settings, "description", shared)
+    assert (reply.generator is description.generator) == same
+    assert len(shared) == (1 if same else 2)
+    assert reply.params.max_new_tokens == settings.generation.reply_max_new_tokens
+    assert description.params.max_new_tokens == settings.generation.description_max_new_tokens

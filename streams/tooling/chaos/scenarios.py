@@ -119,8 +119,19 @@ def kill_storm(ctx: Context) -> None:
         time.sleep(ctx.rng.uniform(*ctx.options.storm_gap_s))
         index = ctx.rng.randrange(len(ctx.fleet.ports))
         target = ctx.rng.choices(KILL_TARGETS, weights=(2, 1, 1))[0]
-        ctx.timeline.mark(f"kill {target} w{index}")
-        ctx.fleet.kill(index, target)
+        _kill(ctx, index, target)
+
+
+def _kill(ctx: Context, index: int, target: KillTarget) -> None:
+    """Kill a slot's process(es), marking the kill and, when the slot is started again, that.
+
+    A dead supervisor is a fault until the process manager has started the slot again (after
+    its orphaned worker finished its batch and exited): that relaunch is when it clears.
+    """
+    ctx.timeline.mark(f"kill {target} w{index}")
+    ctx.fleet.kill(index, target)
+    if target != "worker":
+        ctx.timeline.mark(f"relaunch w{index}")
 
 
 def broker_restart(ctx: Context) -> None:
@@ -168,9 +179,7 @@ def fuzz_kills(ctx: Context) -> None:
     total = ctx.options.fuzz_valid + ctx.options.fuzz_malformed
     for n in range(ctx.options.fuzz_kills):
         _after(ctx, total * (n + 1) // (ctx.options.fuzz_kills + 1))
-        index = ctx.rng.randrange(len(ctx.fleet.ports))
-        ctx.timeline.mark(f"kill worker w{index}")
-        ctx.fleet.kill(index, "worker")
+        _kill(ctx, ctx.rng.randrange(len(ctx.fleet.ports)), "worker")
 
 
 def generation_feed(settings: Settings, shop: SampleShop, options: ChaosOptions) -> Feed:
@@ -196,8 +205,7 @@ def generation_kills(ctx: Context) -> None:
         while _audited(ctx.settings) <= before and time.monotonic() < deadline:
             time.sleep(1.0)
         time.sleep(ctx.rng.uniform(0.5, 3.0))
-        ctx.timeline.mark(f"kill {target} w0")
-        ctx.fleet.kill(0, target)
+        _kill(ctx, 0, target)
 
 
 def _audited(settings: Settings) -> int:

@@ -6,8 +6,9 @@ fetcher dropped (it discards fetched records around flow-control and generation 
 the same, so without a check they would be committed without ever reaching an agent. Before a
 batch is processed, :class:`GapRepair` compares each partition's offsets with the next offset
 it expects and reads any missing range straight from Kafka, so those records are processed
-with the batch. Offsets that hold no record (compaction, transaction markers) are simply not
-found and cost one read.
+with the batch, and adds the range to the consumer's gap intervals so that commits pass it
+once the batch is acked. Offsets that hold no record (compaction, transaction markers) are
+simply not found and cost one read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import faust
 from confluent_kafka import Consumer, TopicPartition
+from faust.types import TP as FaustTP
 
 from streams import metrics
 from streams.delivery.intake import header_pairs
@@ -107,10 +109,27 @@ class GapRepair:
                     message.topic, message.partition, expected, message.offset - 1, len(found),
                 )  # fmt: skip
                 metrics.GAP_RECORDS.labels(topic=message.topic).inc(len(found))
+                self._cover(message.topic, message.partition, expected, message.offset)
                 out.extend(found)
             out.append(event)
             self._expected[key] = max(message.offset + 1, expected)
         return out
+
+    def _cover(self, topic: str, partition: int, start: int, end: int) -> None:
+        """Let the consumer commit past offsets ``start`` up to ``end``, now read back here.
+
+        The records read back are processed with the batch but are no Faust messages, so no
+        ack would ever cover their offsets and every later commit of the partition would
+        wait on them. Faust commits past the offsets in its gap intervals once an acked offset
+        lies above them; the record that revealed the gap is such an offset, and it is acked
+        only when its batch (these records included) is durable.
+        """
+        gaps = getattr(self._app.consumer, "_gap", None)
+        if gaps is None:
+            return
+        intervals = gaps[FaustTP(topic, partition)]
+        intervals.addi(start, end)
+        intervals.merge_overlaps()
 
     def _reader(self) -> Consumer:
         if self._consumer is None:

@@ -176,10 +176,12 @@ def load_generator(
     from models.generator import GenerationParams, Generator
     from models.registry import Registry
 
-    handle = Registry(settings.models_path).resolve(task)
+    registry = Registry(settings.models_path)
+    handle = registry.resolve(task, verify=False)  # the manifest, to know which model it is
     key = tuple(sorted(f"{item.path}:{item.sha256}" for item in handle.manifest.files))
     generator = None if shared is None else shared.get(key)
     if generator is None:
+        handle = registry.resolve(task)  # every file checked against its sha256
         generator = Generator.load(handle, device=settings.device)
         generator.warmup()
         if shared is not None:

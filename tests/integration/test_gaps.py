@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 from faust.types import TP
+from intervaltree import IntervalTree
 
 from streams.delivery.gaps import GapRepair, ReadEvent, ReadMessage
 from streams.kafka_config import confluent_config
@@ -33,16 +35,19 @@ def test_skipped_offsets_are_read_back_into_the_batch(settings: Settings) -> Non
         producer.produce(topic, key=b"k", value=value, partition=0)
     assert producer.flush(30) == 0
 
-    consumer = SimpleNamespace(_committed_offset={})
+    consumer = SimpleNamespace(_committed_offset={}, _gap=defaultdict(IntervalTree))
     app = _app(consumer)
     repair = GapRepair(app, settings.kafka)
     try:
         first = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (0, 1, 2)]))
         assert [e.message.offset for e in first] == [0, 1, 2]
-        # Offsets 3-5 never reached the agent: they are read back before 6.
+        assert not consumer._gap[TP(topic, 0)]
+        # Offsets 3-5 never reached the agent: they are read back before 6, and the consumer
+        # may commit past them once 6 is acked (no ack of its own covers a record read back).
         second = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (6, 7)]))
         assert [e.message.offset for e in second] == [3, 4, 5, 6, 7]
         assert [e.value for e in second] == values[3:8]
+        assert [(i.begin, i.end) for i in consumer._gap[TP(topic, 0)]] == [(3, 6)]
         assert all(e.message.key == b"k" and e.message.timestamp > 0 for e in second[:3])
         # After a rebalance, a partition is checked from the group's committed offset.
         consumer._committed_offset = {TP(topic, 0): 8}

@@ -85,3 +85,12 @@ def test_the_fetcher_drops_records_below_the_read_offset_that_a_seek_sets() -> N
     assert "self._read_offset[ensure_TP(partition)] = offset if offset else None" in seek
     commit = inspect.getsource(Consumer.commit)
     assert "self._commit_fut = asyncio.Future(" in commit
+
+
+def test_offsets_in_the_gap_intervals_are_committed_past_once_an_acked_offset_lies_above() -> None:
+    # streams.delivery.gaps adds the offsets it read back to Consumer._gap (an IntervalTree per
+    # TP); _new_offset merges the intervals below the highest acked offset into the acked run.
+    assert "_gap" in Consumer.__annotations__
+    new_offset = inspect.getsource(Consumer._new_offset)
+    assert "candidates = gap_for_tp.overlap(0, max_offset)" in new_offset
+    assert "acked.extend(stuff_to_add)" in new_offset

@@ -10,8 +10,9 @@ set of unacked messages until acked. :class:`GuardedConsumer` refuses a commit w
 such record of the partition lies below the acked run, and otherwise commits as upstream
 does. It also reads again the records of a partition it dropped (faust-streaming #596,
 streams.delivery.resync): every ``resync_interval_s`` it looks for a partition whose record at
-the committed offset was delivered but is neither in flight nor acked, and on the second
-sighting in a row with no batch in progress seeks it back to the committed offset.
+the committed offset was delivered but is neither in flight nor acked, or lies on the broker
+while nothing is delivered, and on the second sighting in a row with no batch in progress
+seeks it back to the committed offset.
 :class:`GuardedTransport` is the aiokafka transport with that consumer; the app installs it
 through ``App.transport`` (streams.app). ``tests/unit/test_faust_contract.py`` pins the
 upstream code this relies on; the gap repair (streams.delivery.gaps) and the watchdog stay as
@@ -92,7 +93,7 @@ class GuardedConsumer(aiokafka.Consumer):
                 continue
             for tp, read, committed in sightings.confirmed(await self.dropped()):
                 log.warning(
-                    "consumer.resync topic=%s partition=%d committed=%d read=%d: reading again "
+                    "consumer.resync topic=%s partition=%d committed=%d read=%s: reading again "
                     "records the consumer dropped", tp.topic, tp.partition, committed, read,
                 )  # fmt: skip
                 metrics.CONSUMER_RESYNCS.labels(topic=tp.topic).inc()
@@ -108,20 +109,16 @@ class GuardedConsumer(aiokafka.Consumer):
             or (busy is not None and busy() > 0)
         )
 
-    async def dropped(self) -> dict[TP, tuple[int, int]]:
+    async def dropped(self) -> dict[TP, tuple[int | None, int]]:
         """``{tp: (read, committed)}`` of each flowing input partition with records dropped."""
         held: dict[TP, set[int]] = {}
         for message in list(self._unacked_messages):
             if not message.acked:
                 held.setdefault(message.tp, set()).add(message.offset)
-        found: dict[TP, tuple[int, int]] = {}
+        found: dict[TP, tuple[int | None, int]] = {}
         for tp in self.assignment():
             read = self._read_offset.get(tp)
-            if (
-                read is None
-                or tp in self._paused_partitions
-                or not self.app.topics.acks_enabled_for(tp.topic)
-            ):
+            if tp in self._paused_partitions or not self.app.topics.acks_enabled_for(tp.topic):
                 continue
             committed = self._committed_offset.get(tp)
             if committed is None:

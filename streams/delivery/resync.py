@@ -7,7 +7,9 @@ skip records stamped with an older generation, and the stream queues are cleared
 rebalance. Each drop still moves the consumer's read offset (the last offset it delivered), so
 the copies fetched again after the seek are taken for duplicates and discarded. When the
 record at the committed offset is one of them, the partition keeps that committed offset for
-good: every later commit waits for a record that no stream holds and nothing will ack.
+good: every later commit waits for a record that no stream holds and nothing will ack. Records
+fetched and then dropped before the drain loop saw them (a fetch cut short by a generation
+change) leave the fetch position past them instead, with the same end.
 
 That state cannot arise while nothing was lost, since a record a stream takes stays in flight
 until it is acked and acked offsets stay until they are committed (a commit that raised leaves
@@ -34,11 +36,14 @@ def dropped_from(
     held: Collection[int],
     acked: Collection[int],
 ) -> int | None:
-    """Return the offset to read again from when records of a partition were dropped.
+    """Return the offset to read again from when a partition's next record will never come.
 
-    The record at the committed offset is the one every later commit waits for. When the
-    consumer delivered it (its read offset is past it) but neither holds it in flight nor
-    has it acked, it was dropped, and nothing will ever ack it.
+    The record at the committed offset is the one every later commit waits for. It will
+    never be acked when the consumer delivered it (its read offset is past it) but neither
+    holds it in flight nor has it acked; nor when it lies on the broker (the end offset is
+    past it) while the consumer delivers nothing from there, its fetch position having moved
+    past records it dropped before delivering them. The caller looks twice, some seconds
+    apart and with no batch in progress, before it trusts the second case.
 
     Args:
         read: The consumer's read offset: the last offset it delivered, or after a seek the
@@ -50,14 +55,14 @@ def dropped_from(
         acked: Offsets of the partition acked and waiting to be committed.
 
     Returns:
-        ``committed`` when the record there was dropped; ``None`` otherwise.
+        ``committed`` when the record there will not come by itself; ``None`` otherwise.
     """
-    if read is None or committed is None or committed in held or committed in acked:
+    if committed is None or committed in held or committed in acked:
         return None
-    if read > committed:
+    if read is not None and read > committed:
         return committed
     waiting = end is not None and end > committed
-    return committed if read == committed and waiting else None
+    return committed if waiting else None
 
 
 @dataclass
@@ -70,7 +75,9 @@ class Sightings:
 
     _last: dict[TP, int] = field(default_factory=dict)
 
-    def confirmed(self, seen: Mapping[TP, tuple[int, int]]) -> list[tuple[TP, int, int]]:
+    def confirmed(
+        self, seen: Mapping[TP, tuple[int | None, int]]
+    ) -> list[tuple[TP, int | None, int]]:
         """Record this check's drops ``{tp: (read, committed)}``; return those seen last time too.
 
         Returns:

@@ -31,11 +31,18 @@ def test_the_record_at_the_committed_offset_in_flight_or_acked_is_not_a_drop() -
 
 
 def test_a_caught_up_partition_is_not_a_drop() -> None:
-    # The last delivered record (9) is committed: the next to read is 10.
+    # The last delivered record (9) is committed: the next to read is 10, and none is there.
     assert dropped_from(read=9, committed=10, end=10, held=(), acked=()) is None
-    assert dropped_from(read=9, committed=10, end=30, held=(), acked=()) is None
-    assert dropped_from(read=None, committed=10, end=30, held=(), acked=()) is None
+    assert dropped_from(read=None, committed=10, end=10, held=(), acked=()) is None
     assert dropped_from(read=15, committed=None, end=30, held=(), acked=()) is None
+
+
+def test_records_waiting_past_the_committed_offset_and_nothing_delivered_are_a_drop() -> None:
+    # Records 10-29 lie on the broker; the consumer delivers none (its fetch position moved
+    # past records it dropped before delivering them). Seen twice, it is sought back.
+    assert dropped_from(read=9, committed=10, end=30, held=(), acked=()) == 10
+    assert dropped_from(read=7, committed=10, end=30, held=(), acked=()) == 10
+    assert dropped_from(read=None, committed=10, end=30, held=(), acked=()) == 10
 
 
 def test_standing_at_the_committed_offset_is_a_drop_only_with_records_waiting() -> None:

@@ -23,17 +23,23 @@ def _app(consumer: Any, group: str = "") -> Any:
     return SimpleNamespace(consumer_generation_id=1, consumer=consumer, conf=conf)
 
 
+def _produced(settings: Settings, topic: str, prefix: str, count: int) -> list[bytes]:
+    """``count`` records on partition 0 of ``topic`` (offsets 0 to count-1); their values."""
+    producer = Producer(confluent_config(settings.kafka))
+    values = [f"{prefix}-{n}".encode() for n in range(count)]
+    for value in values:
+        producer.produce(topic, key=b"k", value=value, partition=0)
+    assert producer.flush(30) == 0
+    return values
+
+
 def _event(topic: str, offset: int, value: bytes) -> ReadEvent:
     return ReadEvent(ReadMessage(topic, 0, offset, b"k", (), 0.0), value)
 
 
 def test_skipped_offsets_are_read_back_into_the_batch(settings: Settings) -> None:
     topic = settings.topics.chat_messages
-    producer = Producer(confluent_config(settings.kafka))
-    values = [f"message-{n}".encode() for n in range(10)]
-    for value in values:
-        producer.produce(topic, key=b"k", value=value, partition=0)
-    assert producer.flush(30) == 0
+    values = _produced(settings, topic, "message", 10)
 
     consumer = SimpleNamespace(_committed_offset={}, _gap=defaultdict(IntervalTree))
     app = _app(consumer)
@@ -64,11 +70,7 @@ def test_a_partition_with_nothing_committed_is_checked_from_its_earliest_offset(
     # A member was killed holding the partition's first records, uncommitted; after the
     # rebalance the consumer delivered from offset 4 on. Offsets 0-3 are read back.
     topic = settings.topics.chat_messages
-    producer = Producer(confluent_config(settings.kafka))
-    values = [f"early-{n}".encode() for n in range(6)]
-    for value in values:
-        producer.produce(topic, key=b"k", value=value, partition=0)
-    assert producer.flush(30) == 0
+    values = _produced(settings, topic, "early", 6)
 
     app = _app(SimpleNamespace(_committed_offset={}))
     repair = GapRepair(app, settings.kafka)
@@ -84,19 +86,15 @@ def test_a_committed_offset_recorded_after_the_batch_began_is_used(settings: Set
     # The generation's first batch saw no committed offset for the partition; by the time its
     # first record arrives the seek has recorded offset 3: only offset 3 is read back.
     topic = settings.topics.chat_messages
-    producer = Producer(confluent_config(settings.kafka))
-    values = [f"late-{n}".encode() for n in range(6)]
+    values = _produced(settings, topic, "late", 6)
     other = TP(settings.topics.product_updates, 0)
-    for value in values:
-        producer.produce(topic, key=b"k", value=value, partition=0)
-    producer.produce(other.topic, key=b"k", value=b"other", partition=0)
-    assert producer.flush(30) == 0
+    _produced(settings, other.topic, "other", 1)
 
     consumer = SimpleNamespace(_committed_offset={other: 0})
     app = _app(consumer)
     repair = GapRepair(app, settings.kafka)
     try:
-        first = asyncio.run(repair.complete([_event(other.topic, 0, b"other")]))
+        first = asyncio.run(repair.complete([_event(other.topic, 0, b"other-0")]))
         assert [e.message.offset for e in first] == [0]
         consumer._committed_offset = {other: 1, TP(topic, 0): 3}
         batch = asyncio.run(repair.complete([_event(topic, n, values[n]) for n in (4, 5)]))
@@ -112,11 +110,7 @@ def test_a_partition_the_worker_knows_nothing_of_starts_at_the_groups_committed_
     # The group committed offset 4 (another member processed 0-3); this worker's own view has
     # no committed offset yet. Only offsets 4 and 5 are read back, not 0-3 again.
     topic = settings.topics.chat_messages
-    producer = Producer(confluent_config(settings.kafka))
-    values = [f"group-{n}".encode() for n in range(7)]
-    for value in values:
-        producer.produce(topic, key=b"k", value=value, partition=0)
-    assert producer.flush(30) == 0
+    values = _produced(settings, topic, "group", 7)
     group = f"gaps-test-{uuid.uuid4()}"
     member = Consumer(confluent_config(settings.kafka, **{"group.id": group}))
     try:

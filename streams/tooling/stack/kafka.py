@@ -22,6 +22,17 @@ log = logging.getLogger(__name__)
 LOCAL_DIR = PROJECT_ROOT / "compose" / "local"
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id: a UUID in URL-safe base64, never starting with ``-``.
+
+    The storage tool reads an id that starts with ``-`` as an option (one draw in 64).
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 @dataclass(frozen=True)
 class Listener:
     """An extra broker listener, e.g. a SASL_SSL one for secured-connection tests."""
@@ -121,7 +132,7 @@ class KafkaBroker:
     def _format(self, config: Path) -> None:
         if (self.state / "data" / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         argv = self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config))
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
         if done.returncode != 0:

@@ -66,25 +66,20 @@ class GapRepair:
         self._group_reader: Consumer | None = None
 
     def _next_expected(self, topic: str, partition: int) -> int | None:
-        generation = self._app.consumer_generation_id
-        if generation != self._generation:
+        if self._app.consumer_generation_id != self._generation:
             # After a rebalance, a partition starts where the group committed it.
-            self._generation = generation
+            self._generation = self._app.consumer_generation_id
             self._expected.clear()
-            committed = getattr(self._app.consumer, "_committed_offset", {})
-            self._start = {
-                (tp.topic, tp.partition): off
-                for tp, off in committed.items()
-                if off is not None and off >= 0
-            }
+            self._start.clear()
         key = (topic, partition)
         if key not in self._expected and key not in self._start:
-            # The snapshot may predate the seek that recorded this partition's committed
-            # offset (a batch of the new generation that began during its recovery).
+            # Read when the partition first shows up in this generation, not when the
+            # generation's first batch began: the seek that records a partition's committed
+            # offset may land in between (a batch that began during its recovery).
             committed = getattr(self._app.consumer, "_committed_offset", {})
-            for tp, off in list(committed.items()):
-                if (tp.topic, tp.partition) == key and off is not None and off >= 0:
-                    self._start[key] = off
+            offset = committed.get(FaustTP(topic, partition))
+            if offset is not None and offset >= 0:
+                self._start[key] = offset
         return self._expected.get(key, self._start.get(key))
 
     async def complete(self, events: Sequence[Any]) -> list[Any]:

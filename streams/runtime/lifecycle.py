@@ -26,19 +26,16 @@ from streams.settings import SupervisionSettings
 log = logging.getLogger(__name__)
 
 
-def _flush_logs() -> None:
+def exit_now(code: int) -> NoReturn:
+    """End the worker process at once, logs flushed, without the interpreter's teardown.
+
+    After a clean stop the producer is flushed and what was durable committed; teardown would
+    still wait for a generation thread to finish a call whose result nobody takes (seconds on
+    a CPU) before the supervisor can start the replacement. After an abandoned stop, teardown
+    could hang on the very thing that is stuck.
+    """
     for handler in logging.getLogger().handlers:
         handler.flush()
-
-
-def exit_now(code: int) -> NoReturn:
-    """End a worker whose app has stopped, without the interpreter's teardown.
-
-    The stop already flushed the producer and committed what was durable. Teardown would
-    still wait for a generation thread to finish a call whose result nobody takes (seconds
-    on a CPU) before the supervisor can start the replacement.
-    """
-    _flush_logs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -105,8 +102,7 @@ class Lifecycle:
             "will be replayed from the committed offsets",
             reason, timeout_s, code,
         )  # fmt: skip
-        _flush_logs()
-        os._exit(code)
+        exit_now(code)
 
     def orphaned(self) -> bool:
         """Whether the supervisor that started this worker is gone."""

@@ -15,6 +15,8 @@ from streams.clickhouse.client import make_client
 from streams.kafka_config import confluent_config
 from streams.settings import Settings
 from streams.tooling.chaos.progress import Timeline
+from streams.tooling.stack.clickhouse import ClickHouseServer
+from streams.tooling.stack.kafka import KafkaBroker
 from streams.tooling.stack.local import LocalStack
 
 log = logging.getLogger(__name__)
@@ -27,24 +29,30 @@ CONSTRAINT = "chaos_refuses_poison"
 
 def broker_outage(settings: Settings, timeline: Timeline, seconds: float) -> None:
     """Stop the local Kafka broker for ``seconds``, then start it again."""
-    broker = LocalStack(settings).kafka
-    started = timeline.now()
-    broker.down()
-    log.info("chaos.broker_down seconds=%.0f", seconds)
-    time.sleep(seconds)
-    broker.up()
-    timeline.span(started, "broker down")
+    _outage(LocalStack(settings).kafka, timeline, seconds, "broker_down", "broker down")
 
 
 def clickhouse_outage(settings: Settings, timeline: Timeline, seconds: float) -> None:
     """Stop the local ClickHouse server for ``seconds``, then start it again."""
-    server = LocalStack(settings).clickhouse
+    _outage(
+        LocalStack(settings).clickhouse, timeline, seconds, "clickhouse_down", "ClickHouse down"
+    )
+
+
+def _outage(
+    service: KafkaBroker | ClickHouseServer,
+    timeline: Timeline,
+    seconds: float,
+    event: str,
+    label: str,
+) -> None:
+    """Stop a stack service for ``seconds``, start it again, and record the span as ``label``."""
     started = timeline.now()
-    server.down()
-    log.info("chaos.clickhouse_down seconds=%.0f", seconds)
+    service.down()
+    log.info("chaos.%s seconds=%.0f", event, seconds)
     time.sleep(seconds)
-    server.up()
-    timeline.span(started, "ClickHouse down")
+    service.up()
+    timeline.span(started, label)
 
 
 def shrink_topic(settings: Settings, topic: str, max_bytes: int) -> None:

@@ -109,6 +109,8 @@ def _torch_runner(checkpoint: Path, config: BenchConfig, provider: str) -> Any:
     import torch
     from transformers import AutoModelForSequenceClassification
 
+    from export.onnx_export import forward_inputs
+
     torch.set_num_threads(config.threads or os.cpu_count() or 1)
     device = "cuda" if provider == "CUDAExecutionProvider" and torch.cuda.is_available() else "cpu"
     with warnings.catch_warnings():
@@ -120,7 +122,8 @@ def _torch_runner(checkpoint: Path, config: BenchConfig, provider: str) -> Any:
 
     def run(batch: Batch) -> object:
         with torch.inference_mode():
-            tensors = {k: torch.from_numpy(v).to(device) for k, v in batch.items()}
+            inputs = forward_inputs(model, batch)
+            tensors = {k: torch.from_numpy(v).to(device) for k, v in inputs.items()}
             logits = model(**tensors).logits
             return logits.cpu()
 

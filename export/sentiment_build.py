@@ -45,9 +45,9 @@ DEFAULT_VARIANT = {"cpu": "int8", "cuda": "fp16"}
 RECIPE_HASH_FILE = "recipe_hash.txt"
 TRAINING_KEY_FILE = "training_key.txt"
 TRAINING_FILE = "training.json"
-TRAINING_MODULES = ("export.data", "export.sentiment", "export.vocab")
+TRAINING_MODULES = ("export.data", "export.corpora", "export.sentiment", "export.vocab")
 TRAINING_KNOBS = (
-    "steps", "batch_size", "micro_batches", "fill_vocab", "new_row_lr_scale",
+    "encoder", "mix", "steps", "batch_size", "micro_batches", "fill_vocab", "new_row_lr_scale",
     "train_max_length", "learning_rate", "warmup_ratio", "weight_decay", "seed",
 )  # fmt: skip
 
@@ -121,10 +121,9 @@ def _replace_dir(staging: Path, target: Path) -> None:
 
 
 def _manifest(recipe: SentimentRecipe, staging: Path, **fields: Any) -> Manifest:
-    name = (
-        "sentiment-"
-        + (recipe.source.name if recipe.source is not None else "all-minilm-l6-v2").lower()
-    )
+    upstream = str(source_info(recipe).get("upstream", ""))
+    stem = upstream.rsplit("/", 1)[-1] or (recipe.source.name if recipe.source else "model")
+    name = f"sentiment-{stem.lower()}"
     digest = str(fields.get("recipe_hash", ""))
     return Manifest(
         name=name,
@@ -172,7 +171,7 @@ def build_sentiment(
     staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        final = _package(recipe, corpora, checkpoint, staging, digest, progress)
+        final = _package(recipe, corpora, sources, checkpoint, staging, digest, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -186,9 +185,28 @@ def build_sentiment(
     return final
 
 
+def corpus_facts(
+    corpora: Sequence[Corpus], sources: Sequence[CorpusSource]
+) -> dict[str, dict[str, Any]]:
+    """What the manifest records of each corpus: language, classes, sizes, origin, licence."""
+    return {
+        corpus.name: {
+            "lang": corpus.lang,
+            "classes": corpus.classes,
+            "train": len(corpus.train),
+            "calibration": len(corpus.calibration),
+            "heldout": len(corpus.heldout),
+            "origin": getattr(source, "origin", ""),
+            "licence": getattr(source, "licence", ""),
+        }
+        for corpus, source in zip(corpora, sources, strict=True)
+    }
+
+
 def _package(
     recipe: SentimentRecipe,
     corpora: Sequence[Corpus],
+    sources: Sequence[CorpusSource],
     checkpoint: Path,
     staging: Path,
     digest: str,
@@ -210,36 +228,30 @@ def _package(
         "max_length": recipe.max_length,
         "head_labels": list(HEAD_LABELS),
         "label_mapping": {str(i): label for i, label in enumerate(HEAD_LABELS)},
-        "positive_label": "positive",
-        "neutral_label": "neutral",
         "batch_size": 64,
+        "train_max_length": recipe.train_max_length,
     }
     draft = ModelHandle(staging, _manifest(recipe, staging, config=config))
     calibration_set = [ex for corpus in corpora for ex in corpus.calibration]
-    logits = Classifier.load(draft, device="cpu", variant="fp32").logits(
+    logits = Classifier.load(draft, device="cpu", variant="int8").logits(
         [ex.text for ex in calibration_set]
     )
-    fitted = calibrate(logits, np.asarray([ex.label for ex in calibration_set]), recipe)
+    fitted = calibrate(logits, np.asarray([ex.label for ex in calibration_set]))
     config |= {
         "temperature": fitted.temperature,
-        "neutral_band": list(fitted.neutral_band),
-        "neutral_rule": "neutral when lo <= P(positive) <= hi after temperature scaling",
         "calibration": {
-            "target_precision": recipe.target_precision,
-            "neutral_share": round(fitted.neutral_share, 4),
-            "confident_precision": finite_or_none(fitted.confident_precision),
+            "variant": "int8",
             "nll_before": round(fitted.nll_before, 4),
             "nll_after": round(fitted.nll_after, 4),
+            "accuracy": finite_or_none(fitted.accuracy),
             "examples": fitted.examples,
         },
-        "train_max_length": recipe.train_max_length,
     }
     calibrated = ModelHandle(staging, _manifest(recipe, staging, config=config))
     evaluation = evaluate_handle(calibrated, corpora, recipe.eval_variants, device="cpu")
-    for by_variant in evaluation["sanity"].values():
-        by_variant.pop("predicted", None)
     metrics = {
         **evaluation,
+        "corpora": corpus_facts(corpora, sources),
         "parity": {variant: report.as_dict() for variant, report in parity.items()},
     }
     return _manifest(recipe, staging, config=config, metrics=metrics, recipe_hash=digest)

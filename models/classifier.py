@@ -1,12 +1,15 @@
 """Text classification on ONNX Runtime: tokenise → batch → run → softmax → label.
 
 Runtime dependencies are onnxruntime, tokenizers and numpy only; torch and transformers are
-never imported. The sentiment model has a binary head (negative/positive) and a calibrated
-*neutral band*: when the temperature-scaled P(positive) falls inside ``[lo, hi]`` the label is
-``neutral``. ``Prediction.probabilities`` holds the calibrated head probabilities (keys
-``negative`` and ``positive``); neutral is a decision band, not a class the network scores,
-so it has no probability of its own. ``Prediction.score`` is the probability of the chosen
-label, and for ``neutral`` it is ``1 - |P(positive) - P(negative)|`` (1.0 at a perfect tie).
+never imported. The sentiment model has a three-class head (negative, neutral, positive)
+whose logits are divided by a calibrated temperature before the softmax;
+``Prediction.probabilities`` holds those probabilities and ``Prediction.score`` the one of
+the chosen (arg-max) label. A manifest may instead describe a binary head with a *neutral
+band* (models built before the three-class head): when P(positive) falls inside
+``[lo, hi]`` the label is ``neutral`` and its score is ``1 - |P(positive) - P(negative)|``.
+
+Inputs longer than one batch are run in batches of similar length (sorted by characters,
+results put back in input order), so a short review is not padded to a long one's length.
 
 A :class:`Classifier` may be shared by the threads of an executor: the ONNX Runtime session
 is thread-safe and the tokenizer is guarded by a lock.
@@ -210,14 +213,20 @@ class Classifier:
         width = len(self.config.head_labels)
         if not texts:
             return np.zeros((0, width), dtype=np.float32)
-        chunks: list[np.ndarray] = []
         step = max(1, self.config.batch_size)
+        order = (
+            np.argsort([len(text) for text in texts], kind="stable")
+            if len(texts) > step
+            else np.arange(len(texts))
+        )
+        result = np.zeros((len(texts), width), dtype=np.float32)
         for start in range(0, len(texts), step):
-            encoded = self._encoder.encode(texts[start : start + step], self._inputs)
+            rows = order[start : start + step]
+            encoded = self._encoder.encode([texts[int(i)] for i in rows], self._inputs)
             feed = {name: encoded[name] for name in self._inputs if name in encoded}
             out = self._session.run([self._output], feed)[0]
-            chunks.append(np.asarray(out, dtype=np.float32))
-        return np.concatenate(chunks, axis=0)
+            result[rows] = np.asarray(out, dtype=np.float32)
+        return result
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated head probabilities, rows summing to 1."""

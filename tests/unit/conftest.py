@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from export.build import TaskResult, build_sentiment_cached
-from export.data import Example, InMemoryCorpus, SplitSpec
+from export.data import NEGATIVE, NEUTRAL, POSITIVE, Example, InMemoryCorpus, SplitSpec
 from export.sentiment import SentimentRecipe
 from models.registry import Registry
 
 _GOOD = ("great", "excellent", "lovely", "perfect", "fantastic")
 _BAD = ("terrible", "awful", "broken", "useless", "horrible")
+_FLAT = ("blue", "in a box", "from March", "size M", "made of steel")
 _THINGS = ("blender", "phone case", "jacket", "lamp", "kettle", "backpack")
 _ZH_GOOD = ("很好", "不错", "满意", "喜欢")
 _ZH_BAD = ("很差", "失望", "坏了", "退货")
@@ -56,16 +57,16 @@ def tiny_sentiment_sources() -> list[InMemoryCorpus]:
     spec = SplitSpec(seed=3, heldout_fraction=0.2, calibration_fraction=0.2)
     english = [
         Example(f"The {thing} is {word}.", label)
-        for (words, label) in ((_GOOD, 1), (_BAD, 0))
+        for (words, label) in ((_GOOD, POSITIVE), (_BAD, NEGATIVE), (_FLAT, NEUTRAL))
         for word, thing in itertools.product(words, _THINGS)
     ]
     chinese = [
         Example(f"这个{thing}{word}", label)
-        for (words, label) in ((_ZH_GOOD, 1), (_ZH_BAD, 0))
+        for (words, label) in ((_ZH_GOOD, POSITIVE), (_ZH_BAD, NEGATIVE))
         for word, thing in itertools.product(words, _ZH_THINGS)
     ]
     return [
-        InMemoryCorpus("tiny_en", "en", english, spec),
+        InMemoryCorpus("tiny_en", "en", english, spec, classes=3),
         InMemoryCorpus("tiny_zh", "zh", chinese, spec),
     ]
 
@@ -81,6 +82,8 @@ def tiny_sentiment_recipe(tiny_sentiment_source: Path) -> SentimentRecipe:
         max_length=32,
         learning_rate=1e-3,
         parity_texts=12,
+        encoder=None,
+        eval_variants=("fp32", "int8"),
     )
 
 

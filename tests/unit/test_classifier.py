@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,18 +37,29 @@ def test_predictions_have_one_row_per_text(tiny_sentiment_classifier: Classifier
     for prediction in predictions:
         assert isinstance(prediction, Prediction)
         assert prediction.label in {"negative", "neutral", "positive"}
-        assert set(prediction.probabilities) == {"negative", "positive"}
+        assert set(prediction.probabilities) == {"negative", "neutral", "positive"}
         assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-6)
         assert 0.0 <= prediction.score <= 1.0
     assert tiny_sentiment_classifier.predict([]) == []
-    assert tiny_sentiment_classifier.logits(TEXTS).shape == (len(TEXTS), 2)
+    assert tiny_sentiment_classifier.logits(TEXTS).shape == (len(TEXTS), 3)
 
 
 def test_defaults_follow_the_manifest(tiny_sentiment_classifier: Classifier) -> None:
     assert tiny_sentiment_classifier.variant == "int8"
     assert tiny_sentiment_classifier.provider == "CPUExecutionProvider"
-    assert tiny_sentiment_classifier.labels == ("negative", "positive", "neutral")
+    assert tiny_sentiment_classifier.labels == ("negative", "neutral", "positive")
     tiny_sentiment_classifier.warmup()
+
+
+def test_length_sorted_batches_keep_the_input_order(tiny_sentiment_build: TinyBuild) -> None:
+    registry, _ = tiny_sentiment_build
+    handle = registry.resolve(SENTIMENT)
+    texts = [f"{'very ' * (i % 7)}broken lamp number {i}" for i in range(23)]
+    one_by_one = Classifier.load(handle, device="cpu", variant="fp32")
+    expected = np.concatenate([one_by_one.logits([text]) for text in texts])
+    batched = Classifier.load(handle, device="cpu", variant="fp32")
+    object.__setattr__(batched, "config", replace(batched.config, batch_size=4))
+    np.testing.assert_allclose(batched.logits(texts), expected, atol=1e-4)
 
 
 def test_variants_agree_on_fp32_within_tolerance(tiny_sentiment_build: TinyBuild) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import sys
@@ -20,9 +21,9 @@ from export.build import (
     build_generator_task,
     build_sentiment_cached,
 )
-from export.data import Example, InMemoryCorpus, SplitSpec, split_examples
+from export.data import Corpus, Example, InMemoryCorpus, SplitSpec, split_examples
 from export.onnx_export import VARIANT_FILES, torch_logits
-from export.sentiment import SentimentRecipe, calibrate, recipe_hash
+from export.sentiment import SentimentRecipe, calibrate, mixed_batches, recipe_hash
 from export.validate import (
     AgreementError,
     AtolError,
@@ -54,13 +55,20 @@ def test_build_writes_a_manifest_that_resolves(tiny_sentiment_build: TinyBuild) 
     assert len(manifest.recipe_hash) == 64
     listed = {item.path for item in manifest.files}
     assert {"model.onnx", "model.int8.onnx", "model.fp16.onnx", "tokenizer.json"} <= listed
-    lo, hi = manifest.config["neutral_band"]
-    assert 0.0 < lo < 0.5 < hi < 1.0
+    assert manifest.config["head_labels"] == ["negative", "neutral", "positive"]
+    assert "neutral_band" not in manifest.config, "neutral is a trained class, not a band"
     assert manifest.config["temperature"] > 0
-    for corpus in ("tiny_en", "tiny_zh"):
+    for corpus, classes in (("tiny_en", 3), ("tiny_zh", 2)):
         for variant in ("fp32", "int8"):
             metrics = manifest.metrics["heldout"][corpus][variant]
             assert {"accuracy", "macro_f1", "n", "confusion"} <= set(metrics)
+            assert metrics["classes"] == classes
+            assert len(metrics["confusion"]) == classes
+    for variant in ("fp32", "int8"):
+        ecommerce = manifest.metrics["ecommerce"][variant]
+        assert ecommerce["n"] >= 300
+        assert set(ecommerce["f1"]) == {"negative", "neutral", "positive"}
+    assert manifest.metrics["corpora"]["tiny_en"]["classes"] == 3
     assert set(manifest.metrics["parity"]) == {"fp32", "int8", "fp16"}
     assert not list(registry.root.glob(".sentiment.*")), "staging directories are cleaned up"
 
@@ -93,7 +101,7 @@ def test_recipe_hash_follows_knobs_and_data(
     base = recipe_hash(tiny_sentiment_recipe, tiny_sentiment_sources)
     assert base == recipe_hash(tiny_sentiment_recipe, tiny_sentiment_sources)
     assert base != recipe_hash(replace(tiny_sentiment_recipe, steps=5), tiny_sentiment_sources)
-    extra = InMemoryCorpus("tiny_en", "en", [Example("one more", 1)])
+    extra = InMemoryCorpus("tiny_en", "en", [Example("one more", 2)])
     assert base != recipe_hash(tiny_sentiment_recipe, [extra, tiny_sentiment_sources[1]])
 
 
@@ -140,22 +148,38 @@ def test_compare_outputs_raises_typed_errors() -> None:
     assert report.agreement == 1.0  # the flipped near-tie row is not decisive
 
 
-def test_calibration_band_widens_for_a_weak_model() -> None:
+def test_temperature_softens_an_overconfident_head() -> None:
     rng = np.random.default_rng(0)
-    labels = rng.integers(0, 2, 400)
-    sharp = np.stack([-(labels * 2 - 1) * 4.0, (labels * 2 - 1) * 4.0], axis=1)
-    noisy = sharp * 0.05 + rng.normal(0, 1.0, sharp.shape)
-    recipe = SentimentRecipe()
-    good = calibrate(sharp, labels, recipe)
-    weak = calibrate(noisy, labels, recipe)
-    assert good.neutral_band == (0.45, 0.55)
-    assert weak.neutral_band[1] - weak.neutral_band[0] > 0.1 + 1e-9
-    assert good.nll_after <= good.nll_before + 1e-9
+    labels = rng.integers(0, 3, 600)
+    predicted = np.where(rng.random(600) < 0.8, labels, (labels + 1) % 3)  # 80 % right
+    overconfident = np.eye(3)[predicted] * 9.0
+    fitted = calibrate(overconfident, labels)
+    assert fitted.temperature > 2.0
+    assert fitted.nll_after < fitted.nll_before
+    assert fitted.accuracy == pytest.approx(float((predicted == labels).mean()))
+    honest = calibrate(np.log(np.where(np.eye(3)[predicted] > 0, 0.8, 0.1)), labels)
+    assert 0.7 < honest.temperature < 1.4
+
+
+def test_mixed_batches_follow_the_weights_and_skip_empty_corpora() -> None:
+    def corpus(name: str, size: int) -> Corpus:
+        examples = tuple(Example(f"{name} {i}", i % 3) for i in range(size))
+        return Corpus(name=name, lang="en", train=examples, calibration=(),
+                      heldout=examples[:3], classes=3)  # fmt: skip
+
+    corpora = [corpus("a", 50), corpus("b", 50), corpus("heldout_only", 0)]
+    batches = mixed_batches(corpora, 40, seed=1, mix=(("a", 3.0), ("b", 1.0)))
+    drawn = [example.text.split()[0] for _ in range(50) for example in next(batches)]
+    assert "heldout_only" not in drawn
+    assert 0.7 < drawn.count("a") / len(drawn) < 0.8
+    first_epoch = [e.text for e in itertools.islice(
+        (e for batch in mixed_batches(corpora[:1], 10, seed=2) for e in batch), 50)]  # fmt: skip
+    assert len(set(first_epoch)) == 50, "every example is seen once before any twice"
 
 
 def test_split_is_deterministic_disjoint_and_deduplicated() -> None:
-    examples = [Example(f"text {i}", i % 2) for i in range(200)]
-    examples += [Example("text 3", 0), Example("dup", 1), Example("dup", 1)]
+    examples = [Example(f"text {i}", 2 * (i % 2)) for i in range(200)]
+    examples += [Example("text 3", 0), Example("dup", 2), Example("dup", 2)]
     spec = SplitSpec(seed=7, heldout_fraction=0.1, heldout_cap=15, calibration_fraction=0.1)
     first = split_examples(examples, name="x", lang="en", spec=spec)
     second = split_examples(list(reversed(examples)), name="x", lang="en", spec=spec)

@@ -49,8 +49,12 @@ class TaskResult:
 
 
 def checkpoint_dir(settings: Settings) -> Path:
-    """Where the fine-tuned PyTorch sentiment checkpoint is kept (for benchmarks)."""
-    return settings.home / "build" / SENTIMENT / "checkpoint"
+    """Where the fine-tuned PyTorch sentiment checkpoint of the chosen encoder is kept.
+
+    One per encoder, so building the other one for comparison does not throw away the
+    default's training (benchmarks read it too).
+    """
+    return settings.home / "build" / SENTIMENT / settings.sentiment_encoder / "checkpoint"
 
 
 def encoder_cache(settings: Settings) -> Path:

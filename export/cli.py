@@ -253,7 +253,12 @@ def explain_command(ctx: click.Context, text: str, occlusion: str, as_json: bool
     handle = Registry(settings.models_path).resolve(SENTIMENT)
     classifier = Classifier.load(handle, device=settings.device)
     try:
-        result = explain(classifier, text, "mask" if occlusion == "mask" else "remove")
+        result = explain(
+            classifier,
+            text,
+            "mask" if occlusion == "mask" else "remove",
+            mask=classifier.mask_token or "[MASK]",
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(result.to_json() if as_json else result.table())

@@ -88,9 +88,11 @@ def polar_labels(probabilities: np.ndarray) -> np.ndarray:
     return np.where(probabilities[:, POSITIVE] > probabilities[:, NEGATIVE], POSITIVE, NEGATIVE)
 
 
-def evaluate_split(classifier: Classifier, corpus: Corpus) -> dict[str, Any]:
-    """Metrics of one classifier on a corpus's held-out split (labels 0/1/2)."""
-    examples = corpus.heldout
+def evaluate_split(
+    classifier: Classifier, corpus: Corpus, cap: int | None = None
+) -> dict[str, Any]:
+    """Metrics of one classifier on a corpus's held-out split (its first ``cap`` examples)."""
+    examples = corpus.heldout[:cap]
     labels = np.asarray([example.label for example in examples], dtype=int)
     probabilities = class_probabilities(classifier, [example.text for example in examples])
     three_way = probabilities.argmax(axis=1) if len(labels) else np.zeros(0, dtype=int)
@@ -150,8 +152,12 @@ def evaluate_handle(
     variants: Sequence[str],
     *,
     device: Device = "cpu",
+    heldout_cap: int | None = None,
 ) -> dict[str, Any]:
     """Evaluate every requested variant on every held-out split and the acceptance set.
+
+    ``heldout_cap`` evaluates the first examples of each split only (the splits are shuffled,
+    so they are a random sample); ``n`` in each result says how many.
 
     Returns:
         ``{"heldout": {corpus: {variant: metrics}}, "ecommerce": {variant: metrics}}``.
@@ -161,7 +167,7 @@ def evaluate_handle(
     for variant in variants:
         classifier = Classifier.load(handle, device=device, variant=variant)
         for corpus in corpora:
-            metrics = evaluate_split(classifier, corpus)
+            metrics = evaluate_split(classifier, corpus, heldout_cap)
             heldout[corpus.name][variant] = {"lang": corpus.lang, "classes": corpus.classes,
                                              **metrics}  # fmt: skip
             log.info(

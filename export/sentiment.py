@@ -80,6 +80,8 @@ class SentimentRecipe:
         opset: ONNX opset of the export.
         parity_texts: held-out texts used to compare ONNX with PyTorch.
         eval_variants: variants whose held-out metrics go to the manifest.
+        eval_cap: most examples evaluated per held-out split (a random sample of it).
+        calibration_cap: most calibration examples, taken from every corpus in turn.
     """
 
     source: Path | None = None
@@ -99,6 +101,8 @@ class SentimentRecipe:
     opset: int = DEFAULT_OPSET
     parity_texts: int = 48
     eval_variants: tuple[str, ...] = field(default=("int8",))
+    eval_cap: int = 500
+    calibration_cap: int = 1000
 
 
 def encoder_recipe(name: EncoderName, directory: Path, **overrides: Any) -> SentimentRecipe:
@@ -110,6 +114,7 @@ def encoder_recipe(name: EncoderName, directory: Path, **overrides: Any) -> Sent
         "steps": schedule.steps,
         "train_max_length": schedule.train_max_length,
         "learning_rate": schedule.learning_rate,
+        "new_row_lr_scale": schedule.new_row_lr_scale,
     }
     return SentimentRecipe(**(knobs | overrides))
 

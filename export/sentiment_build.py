@@ -2,10 +2,11 @@
 
 :func:`build_sentiment` trains (or reuses the checkpoint whose :func:`training_key` still
 matches), exports the fp32/int8/fp16 graphs through :func:`export.onnx_export.
-export_classifier`, fits the temperature and neutral band on the calibration splits,
-evaluates the variants on the held-out splits and writes the manifest. Everything happens in
+export_classifier`, fits the temperature on the calibration splits (int8, as served),
+evaluates the variants on the held-out splits and the e-commerce acceptance set and writes
+the manifest with every corpus's size, origin and licence. Everything happens in
 a staging directory that replaces the task directory only when it is complete. The
-checkpoint stays under ``<home>/build/sentiment/checkpoint`` for benchmarks; its
+checkpoint stays under ``<home>/build/sentiment/<encoder>/checkpoint`` for benchmarks; its
 ``training_key.txt`` lets export-side changes rebuild in minutes instead of retraining.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 import logging
 import os
@@ -24,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from export.data import Corpus, CorpusSource
+from export.data import Corpus, CorpusSource, Example
 from export.onnx_export import VARIANT_FILES, export_classifier, onnx_opset, package_versions
 from export.sentiment import (
     HEAD_LABELS,
@@ -185,6 +187,16 @@ def build_sentiment(
     return final
 
 
+def calibration_sample(corpora: Sequence[Corpus], cap: int) -> list[Example]:
+    """At most ``cap`` calibration examples, taken from every corpus in turn.
+
+    Round-robin keeps a small corpus's share when a large one could fill the cap alone.
+    """
+    rows = itertools.zip_longest(*(corpus.calibration for corpus in corpora))
+    taken = [example for row in rows for example in row if example is not None]
+    return taken[:cap]
+
+
 def corpus_facts(
     corpora: Sequence[Corpus], sources: Sequence[CorpusSource]
 ) -> dict[str, dict[str, Any]]:
@@ -232,7 +244,7 @@ def _package(
         "train_max_length": recipe.train_max_length,
     }
     draft = ModelHandle(staging, _manifest(recipe, staging, config=config))
-    calibration_set = [ex for corpus in corpora for ex in corpus.calibration]
+    calibration_set = calibration_sample(corpora, recipe.calibration_cap)
     logits = Classifier.load(draft, device="cpu", variant="int8").logits(
         [ex.text for ex in calibration_set]
     )
@@ -248,7 +260,9 @@ def _package(
         },
     }
     calibrated = ModelHandle(staging, _manifest(recipe, staging, config=config))
-    evaluation = evaluate_handle(calibrated, corpora, recipe.eval_variants, device="cpu")
+    evaluation = evaluate_handle(
+        calibrated, corpora, recipe.eval_variants, device="cpu", heldout_cap=recipe.eval_cap
+    )
     metrics = {
         **evaluation,
         "corpora": corpus_facts(corpora, sources),

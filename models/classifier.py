@@ -208,6 +208,11 @@ class Classifier:
             return self.config.head_labels
         return (*self.config.head_labels, self.config.neutral_label)
 
+    @property
+    def mask_token(self) -> str | None:
+        """The mask token of the model's tokenizer, if it has one."""
+        return self._encoder.mask_token
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw head logits, shape ``(len(texts), len(head_labels))``."""
         width = len(self.config.head_labels)

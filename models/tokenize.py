@@ -67,6 +67,14 @@ class TextEncoder:
         tokenizer.enable_truncation(max_length=max_length)
         return cls(tokenizer, max_length)
 
+    @property
+    def mask_token(self) -> str | None:
+        """The tokenizer's mask token (``[MASK]`` for BERT, ``<mask>`` for MPNet), if any."""
+        for candidate in ("[MASK]", "<mask>"):
+            if self._tokenizer.token_to_id(candidate) is not None:
+                return candidate
+        return None
+
     def encode(
         self, texts: Sequence[str], dtypes: dict[str, str] | None = None
     ) -> dict[str, np.ndarray]:

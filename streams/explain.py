@@ -23,7 +23,7 @@ Occlusion = Literal["remove", "mask"]
 MAX_TOKENS = 256
 """Tokens attributed at most; past that the model would truncate the text anyway."""
 
-# A BERT-style tokenizer reads this string as its mask token.
+# A BERT-style tokenizer reads this string as its mask token (MPNet's is "<mask>").
 MASK = "[MASK]"
 
 # One CJK character is one token (Chinese has no spaces); otherwise words with inner
@@ -120,9 +120,9 @@ def tokens_of(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-def occluded(text: str, start: int, end: int, occlusion: Occlusion) -> str:
-    """The text with the span ``start:end`` removed or masked."""
-    filler = f" {MASK} " if occlusion == "mask" else " "
+def occluded(text: str, start: int, end: int, occlusion: Occlusion, mask: str = MASK) -> str:
+    """The text with the span ``start:end`` removed or replaced by ``mask``."""
+    filler = f" {mask} " if occlusion == "mask" else " "
     return (text[:start].rstrip() + filler + text[end:].lstrip()).strip()
 
 
@@ -131,6 +131,7 @@ def explain(
     text: str,
     occlusion: Occlusion = "remove",
     batch_size: int = 32,
+    mask: str = MASK,
 ) -> Explanation:
     """Label one review and attribute its probabilities to its tokens by occlusion.
 
@@ -139,6 +140,7 @@ def explain(
         text: The review (title and body, as the model reads them).
         occlusion: ``remove`` takes each token out; ``mask`` puts the mask token in its place.
         batch_size: Occluded texts scored per call.
+        mask: The mask token of the classifier's tokenizer (``mask`` occlusion).
 
     Returns:
         The label, score and probabilities of the whole text and each token's attribution.
@@ -154,7 +156,7 @@ def explain(
     spans = spans[:MAX_TOKENS]
     [full] = classifier.predict([text])
     base = {c: float(p) for c, p in full.probabilities.items()}
-    variants = [occluded(text, start, end, occlusion) for _, start, end in spans]
+    variants = [occluded(text, start, end, occlusion, mask) for _, start, end in spans]
     predictions: list[dict[str, float]] = []
     for offset in range(0, len(variants), batch_size):
         chunk: Sequence[str] = variants[offset : offset + batch_size]

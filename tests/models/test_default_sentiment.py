@@ -81,7 +81,7 @@ def test_heldout_quality(default_sentiment_handle: ModelHandle, corpus: str, flo
 def test_every_corpus_is_reported(default_sentiment_handle: ModelHandle) -> None:
     heldout = default_sentiment_handle.manifest.metrics["heldout"]
     for name, facts in default_sentiment_handle.manifest.metrics["corpora"].items():
-        assert heldout[name]["int8"]["n"] == facts["heldout"] > 0, name
+        assert heldout[name]["int8"]["n"] == min(facts["heldout"], 500) > 0, name
 
 
 def test_clear_reviews_are_classified(default_sentiment_handle: ModelHandle) -> None:

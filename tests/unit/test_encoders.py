@@ -69,3 +69,11 @@ def test_provenance_of_the_installed_minilm_and_of_other_folders(tmp_path: Path)
     assert info["encoder"] == "minilm-l6"
     assert info["licence"].startswith("Apache-2.0")
     assert encoder_info(tmp_path) is None
+    mpnet = tmp_path / MPNET_FOLDER
+    mpnet.mkdir()
+    (mpnet / ".joined-zip-sha256").write_text("x")
+    described = encoder_info(mpnet)
+    assert described is not None
+    assert described["encoder"] == "mpnet-base"
+    # The manifest's source is a string map: every value must be a string.
+    assert all(isinstance(value, str) for value in {**info, **described}.values())

@@ -6,6 +6,10 @@ drops without it: ``p(class | text) - p(class | text without the token)``. A pos
 means the token pushes the review towards that class. Occlusion needs nothing from the model
 but its predictions (the :class:`streams.sentiment.TextClassifier` protocol), so it works the
 same for any classifier the registry loads, at the cost of one extra row per token.
+
+Taking out one token shows what that token adds beyond the rest: when a review says the same
+thing twice ("worst purchase, it broke"), each cue alone changes little and both get small
+attributions. The alert phrases do not depend on this (they rank n-grams across reviews).
 """
 
 from __future__ import annotations

@@ -13,14 +13,16 @@ pytestmark = pytest.mark.slow
 
 
 def test_explain_points_at_the_complaint_words() -> None:
-    text = "Worst purchase ever, it broke on the first day."
+    # One complaint word: taking a token out shows what that token alone adds, so a review
+    # with two complaints ("Worst ... broke") credits neither while the other remains.
+    text = "The kettle broke on the first day."
     result = CliRunner().invoke(models, ["explain", "--json", text])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["label"] == "negative"
-    assert [t["token"] for t in data["tokens"]][:3] == ["Worst", "purchase", "ever"]
+    assert [t["token"] for t in data["tokens"]][:3] == ["The", "kettle", "broke"]
     pushes = sorted(data["tokens"], key=lambda t: -t["attribution"]["negative"])
-    assert {"Worst", "broke"} & {t["token"] for t in pushes[:3]}
+    assert pushes[0]["token"] == "broke", pushes[:3]
 
 
 def test_explain_prints_a_table_with_label_and_probabilities() -> None:

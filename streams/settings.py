@@ -204,7 +204,7 @@ class SupervisionSettings(_Frozen):
 
 
 SentimentEncoderName = Literal["minilm-l6", "mpnet-base"]
-DEFAULT_SENTIMENT_ENCODER: SentimentEncoderName = "mpnet-base"
+DEFAULT_SENTIMENT_ENCODER: SentimentEncoderName = "minilm-l6"
 
 
 class Settings(BaseSettings):

@@ -9,6 +9,10 @@ from export.corpora import SHOP_REVIEWS_PATH, read_labelled_tsv
 from export.data import NEGATIVE, NEUTRAL, POSITIVE
 from export.sentiment_evalset import load_ecommerce_set
 
+# Sarcasm, mixed-aspect and comparison sentences, checked like the rest but not yet in the
+# training mix: adding them changes the model, so it waits for a measured retrain.
+HARD_CASES_PATH = SHOP_REVIEWS_PATH.with_name("hard_cases.tsv")
+
 _WORD = re.compile(r"[a-z0-9]+")
 # Two sentences sharing this share of their words are the same review reworded: a training
 # sentence that close to an acceptance sentence would make the acceptance figure a recall test.
@@ -22,7 +26,7 @@ def _words(text: str) -> frozenset[str]:
 def test_no_training_sentence_is_a_near_copy_of_an_acceptance_sentence() -> None:
     accepted = [(s.id, _words(s.text)) for s in load_ecommerce_set()]
     close = []
-    for example in read_labelled_tsv(SHOP_REVIEWS_PATH):
+    for example in [*read_labelled_tsv(SHOP_REVIEWS_PATH), *read_labelled_tsv(HARD_CASES_PATH)]:
         words = _words(example.text)
         if len(words) < 4:
             continue  # "Love it!" may well occur in both: too short to be a copy
@@ -39,3 +43,11 @@ def test_three_classes_in_useful_shares() -> None:
     assert set(counts) == {NEGATIVE, NEUTRAL, POSITIVE}
     assert min(counts.values()) / len(examples) >= 0.25, counts
     assert len({example.text.lower() for example in examples}) == len(examples)
+
+
+def test_hard_cases_are_new_sentences() -> None:
+    known = {example.text.lower() for example in read_labelled_tsv(SHOP_REVIEWS_PATH)}
+    hard = read_labelled_tsv(HARD_CASES_PATH)
+    assert len(hard) >= 250
+    assert not {example.text.lower() for example in hard} & known
+    assert {example.label for example in hard} == {NEGATIVE, NEUTRAL, POSITIVE}

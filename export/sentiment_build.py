@@ -208,8 +208,8 @@ def corpus_facts(
             "train": len(corpus.train),
             "calibration": len(corpus.calibration),
             "heldout": len(corpus.heldout),
-            "origin": getattr(source, "origin", ""),
-            "licence": getattr(source, "licence", ""),
+            "origin": source.origin,
+            "licence": source.licence,
         }
         for corpus, source in zip(corpora, sources, strict=True)
     }

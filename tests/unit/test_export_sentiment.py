@@ -25,8 +25,10 @@ from export.data import Corpus, Example, InMemoryCorpus, SplitSpec, split_exampl
 from export.onnx_export import VARIANT_FILES, torch_logits
 from export.sentiment import SentimentRecipe, calibrate, mixed_batches, recipe_hash
 from export.validate import (
+    DEFAULT_TOLERANCES,
     AgreementError,
     AtolError,
+    MeanDiffError,
     ShapeError,
     Tolerance,
     compare_outputs,
@@ -146,6 +148,19 @@ def test_compare_outputs_raises_typed_errors() -> None:
     near_tie = [reference[0] + np.array([[0, 0], [0, 0], [0, 0.0003]], dtype=np.float32)]
     report = compare_outputs("fp16", reference, near_tie, Tolerance(atol=1e-3))
     assert report.agreement == 1.0  # the flipped near-tie row is not decisive
+
+
+def test_int8_parity_bounds_the_mean_error_and_tolerates_the_quantisation_tail() -> None:
+    rng = np.random.default_rng(3)
+    reference = [rng.normal(0.0, 3.0, size=(152, 3)).astype(np.float32)]
+    tail = reference[0] + rng.normal(0.0, 0.05, size=(152, 3)).astype(np.float32)
+    tail[7, 0] += 2.5  # one row moved as far as dynamic int8 moves ~1 % of rows
+    report = compare_outputs("int8", reference, [tail], DEFAULT_TOLERANCES["int8"])
+    assert report.max_abs_diff > 2.4
+    assert report.mean_atol == DEFAULT_TOLERANCES["int8"].mean_atol
+    shifted = [reference[0] + np.float32(0.3)]  # every logit off: a broken scheme
+    with pytest.raises(MeanDiffError, match="int8: mean"):
+        compare_outputs("int8", reference, shifted, DEFAULT_TOLERANCES["int8"])
 
 
 def test_temperature_softens_an_overconfident_head() -> None:

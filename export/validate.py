@@ -69,8 +69,8 @@ class Tolerance:
 # depending on how the texts were batched, 0.8 % of rows moved by more than 1 (per-tensor
 # weight scales: mean 0.17, largest 4.3). A bound of 1 on the largest error failed a cold
 # build of that model (1.5 on one of 152 parity rows); the mean is what separates noise
-# from a broken scheme (an MPNet with per-channel scales: mean 1.3,
-# arg-max agreement 0.39). Rows whose two top logits are within 0.2 are not decisive.
+# from a broken scheme (an MPNet with per-channel scales: mean 1.3, arg-max agreement 0.39).
+# Rows whose two top logits are within 0.2 are not decisive.
 DEFAULT_TOLERANCES: dict[str, Tolerance] = {
     "fp32": Tolerance(atol=1e-4, min_agreement=1.0),
     "fp16": Tolerance(atol=5e-2, min_agreement=0.98, tie_margin=0.01),

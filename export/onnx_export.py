@@ -12,6 +12,7 @@ import importlib.metadata
 import inspect
 import json
 import logging
+import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from export.smoothing import SmoothingReport, smooth_activations
 from export.validate import ParityReport, Tolerance, validate_onnx
 
 log = logging.getLogger(__name__)
@@ -161,19 +163,27 @@ class Int8Scheme:
         per_channel: one scale per output channel instead of per tensor.
         matmul_only: quantise only MatMul nodes (leave Gather, i.e. embeddings, in fp32).
         ffn_output_fp32: keep the second matrix of every feed-forward block in fp32.
+        smooth_alpha: smooth the activations with this strength first
+            (:mod:`export.smoothing`); ``None``: no smoothing.
     """
 
     per_channel: bool = True
     matmul_only: bool = False
     ffn_output_fp32: bool = False
+    smooth_alpha: float | None = None
 
 
 # Measured on the fine-tuned classifiers, arg-max agreement with PyTorch on 128 review
 # sentences: MiniLM per-channel 0.99. MPNet per-channel 0.39 (a mean logit error of 1.3),
 # per-tensor MatMul-only 0.91, and 0.98 with the feed-forward output matrices in fp32: their
 # inputs come out of GELU with a long tail, which one dynamic activation scale cuts badly.
+# MiniLM smoothed first, by the mean logit error against fp32 on 1,705 held-out and 1,000
+# calibration texts (plain 0.064 / 0.058): alpha 0.3 0.64 / 0.60, 0.5 0.135 / 0.106,
+# 0.65 0.055 / 0.046, 0.8 0.042 / 0.034, 0.9 0.037 / 0.033, 1.0 0.043 / 0.038; at 0.9 the
+# largest held-out error falls from 2.5 to 1.7 and rows off by more than a logit from 0.25%
+# to 0.04%, at 5% of the speed (the extra Mul per smoothed activation).
 INT8_SCHEMES: dict[str, Int8Scheme] = {
-    "bert": Int8Scheme(),
+    "bert": Int8Scheme(smooth_alpha=0.9),
     "mpnet": Int8Scheme(per_channel=False, matmul_only=True, ffn_output_fp32=True),
 }
 
@@ -198,17 +208,43 @@ def model_type(checkpoint: Path) -> str:
     return str(config.get("model_type", ""))
 
 
-def quantize_for(checkpoint: Path, fp32: Path, dst: Path) -> Int8Scheme:
-    """Quantise ``fp32`` with the scheme of the checkpoint's architecture; returns the scheme."""
+def quantize_for(
+    checkpoint: Path,
+    fp32: Path,
+    dst: Path,
+    calibration: Sequence[Mapping[str, np.ndarray]] = (),
+) -> SmoothingReport | None:
+    """Quantise ``fp32`` with the scheme of the checkpoint's architecture.
+
+    Args:
+        checkpoint: the Hugging Face checkpoint (its ``model_type`` picks the scheme).
+        fp32: the exported fp32 graph.
+        dst: where the int8 graph goes.
+        calibration: tokenised calibration batches, needed by a scheme that smooths.
+
+    Returns:
+        What smoothing changed, or ``None`` when the scheme does not smooth.
+
+    Raises:
+        ValueError: the scheme smooths and no calibration batch was given.
+    """
     scheme = INT8_SCHEMES.get(model_type(checkpoint), Int8Scheme())
-    quantize_int8(
-        fp32,
-        dst,
-        per_channel=scheme.per_channel,
-        op_types=("MatMul",) if scheme.matmul_only else None,
-        keep_fp32=ffn_output_matmuls(fp32) if scheme.ffn_output_fp32 else (),
-    )
-    return scheme
+    if scheme.smooth_alpha is not None and not calibration:
+        msg = f"the int8 scheme of {checkpoint.name} smooths activations: give calibration batches"
+        raise ValueError(msg)
+    with tempfile.TemporaryDirectory(prefix="smooth-") as scratch:
+        source, report = fp32, None
+        if scheme.smooth_alpha is not None:
+            source = Path(scratch) / fp32.name
+            report = smooth_activations(fp32, source, calibration, alpha=scheme.smooth_alpha)
+        quantize_int8(
+            source,
+            dst,
+            per_channel=scheme.per_channel,
+            op_types=("MatMul",) if scheme.matmul_only else None,
+            keep_fp32=ffn_output_matmuls(source) if scheme.ffn_output_fp32 else (),
+        )
+    return report
 
 
 def convert_fp16(src: Path, dst: Path) -> None:
@@ -298,16 +334,38 @@ def torch_logits(model: Any, batches: Sequence[Mapping[str, np.ndarray]]) -> lis
     return outputs
 
 
+@dataclass(frozen=True)
+class ClassifierExport:
+    """What :func:`export_classifier` checked and changed.
+
+    Attributes:
+        parity: the parity report of each variant against PyTorch.
+        smoothing: what activation smoothing changed before int8 (``None``: not smoothed).
+    """
+
+    parity: dict[str, ParityReport]
+    smoothing: SmoothingReport | None
+
+
+def calibration_batches(
+    encoder: Any, texts: Sequence[str], size: int = 64
+) -> list[dict[str, np.ndarray]]:
+    """``texts`` tokenised in batches of similar length, as the runtime classifier batches."""
+    ordered = sorted(texts, key=len)
+    return [encoder.encode(ordered[i : i + size]) for i in range(0, len(ordered), size)]
+
+
 def export_classifier(
     checkpoint: Path,
     out_dir: Path,
     parity_texts: Sequence[Sequence[str]],
     *,
     max_length: int,
+    calibration_texts: Sequence[str] = (),
     opset: int = DEFAULT_OPSET,
     tolerances: Mapping[str, Tolerance] | None = None,
     progress: bool = True,
-) -> dict[str, ParityReport]:
+) -> ClassifierExport:
     """Export a sequence classifier in fp32, int8 and fp16 and validate each against PyTorch.
 
     The parity inputs are tokenised by the runtime tokenizer (:class:`models.tokenize.
@@ -320,12 +378,14 @@ def export_classifier(
             tokenizer and config files.
         parity_texts: batches of texts to compare on (different sizes exercise dynamic axes).
         max_length: token cap used by the runtime.
+        calibration_texts: texts whose activation ranges int8 smoothing measures (calibration
+            splits, never the evaluation texts).
         opset: ONNX opset.
         tolerances: per-variant overrides of :data:`export.validate.DEFAULT_TOLERANCES`.
         progress: show a progress bar over the stages.
 
     Returns:
-        The parity report of each variant.
+        The parity report of each variant and what smoothing changed.
 
     Raises:
         ExportValidationError: a variant does not reproduce PyTorch.
@@ -339,12 +399,13 @@ def export_classifier(
     fp32 = export_with_optimum(checkpoint, out_dir, task="text-classification", opset=opset)
     stages.update()
     stages.set_postfix_str("int8")
-    quantize_for(checkpoint, fp32, out_dir / VARIANT_FILES["int8"])
+    encoder = TextEncoder.from_dir(out_dir, max_length)
+    calibration = calibration_batches(encoder, calibration_texts)
+    smoothing = quantize_for(checkpoint, fp32, out_dir / VARIANT_FILES["int8"], calibration)
     stages.update()
     stages.set_postfix_str("fp16")
     convert_fp16(fp32, out_dir / VARIANT_FILES["fp16"])
     stages.update()
-    encoder = TextEncoder.from_dir(out_dir, max_length)
     batches = [encoder.encode(texts) for texts in parity_texts if texts]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -362,4 +423,4 @@ def export_classifier(
         )
         stages.update()
     stages.close()
-    return reports
+    return ClassifierExport(parity=reports, smoothing=smoothing)

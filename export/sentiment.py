@@ -46,7 +46,7 @@ HEAD_LABELS = ("negative", "neutral", "positive")
 LABELS = list(HEAD_LABELS)
 RECIPE_MODULES = (
     "export.data", "export.corpora", "export.encoders", "export.sentiment", "export.vocab",
-    "export.onnx_export", "export.evaluate", "export.sentiment_build",
+    "export.onnx_export", "export.smoothing", "export.evaluate", "export.sentiment_build",
 )  # fmt: skip
 # Share of batch slots per corpus (weights; corpora not named weigh 1, empty ones 0).
 _MINILM = SCHEDULES["minilm-l6"]  # the default encoder's schedule gives the default knobs

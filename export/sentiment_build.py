@@ -228,11 +228,13 @@ def _package(
     from export.evaluate import evaluate_handle, finite_or_none
     from models.classifier import Classifier
 
-    parity = export_classifier(
+    calibration_set = calibration_sample(corpora, recipe.calibration_cap)
+    exported = export_classifier(
         checkpoint,
         staging,
         _parity_batches(corpora, recipe.parity_texts),
         max_length=recipe.max_length,
+        calibration_texts=[ex.text for ex in calibration_set],
         opset=recipe.opset,
         progress=progress,
     )
@@ -244,7 +246,6 @@ def _package(
         "train_max_length": recipe.train_max_length,
     }
     draft = ModelHandle(staging, _manifest(recipe, staging, config=config))
-    calibration_set = calibration_sample(corpora, recipe.calibration_cap)
     logits = Classifier.load(draft, device="cpu", variant="int8").logits(
         [ex.text for ex in calibration_set]
     )
@@ -266,6 +267,7 @@ def _package(
     metrics = {
         **evaluation,
         "corpora": corpus_facts(corpora, sources),
-        "parity": {variant: report.as_dict() for variant, report in parity.items()},
+        "parity": {variant: report.as_dict() for variant, report in exported.parity.items()},
+        "int8_smoothing": exported.smoothing.as_dict() if exported.smoothing else None,
     }
     return _manifest(recipe, staging, config=config, metrics=metrics, recipe_hash=digest)

@@ -1,11 +1,15 @@
 """Per-token attributions for one review, by occlusion.
 
 Each token of the text is taken out in turn (removed, or replaced by a mask token) and the
-text scored again; a token's attribution to a class is how much the class's probability
-drops without it: ``p(class | text) - p(class | text without the token)``. A positive value
-means the token pushes the review towards that class. Occlusion needs nothing from the model
-but its predictions (the :class:`streams.sentiment.TextClassifier` protocol), so it works the
-same for any classifier the registry loads, at the cost of one extra row per token.
+text scored again; a token's attribution to a class is how much the class's log-odds drop
+without it: ``logit p(class | text) - logit p(class | text without the token)``, with
+``logit p = log(p / (1 - p))``. A positive value means the token pushes the review towards
+that class. Log-odds rather than probabilities, because a confident review (``p = 0.99``)
+leaves a probability little room to move: a cue that takes it to 0.95 changes ``p`` by 0.04
+but its log-odds by 1.6, so the cue still stands out from the words that change nothing.
+Occlusion needs nothing from the model but its predictions (the
+:class:`streams.sentiment.TextClassifier` protocol), so it works the same for any classifier
+the registry loads, at the cost of one extra row per token.
 
 Taking out one token shows what that token adds beyond the rest: when a review says the same
 thing twice ("worst purchase, it broke"), each cue alone changes little and both get small
@@ -15,6 +19,7 @@ attributions. The alert phrases do not depend on this (they rank n-grams across 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +31,11 @@ Occlusion = Literal["remove", "mask"]
 
 MAX_TOKENS = 256
 """Tokens attributed at most; past that the model would truncate the text anyway."""
+
+MIN_PUSH = 0.05
+"""Log-odds a token must add to a class to count among the tokens that push towards it."""
+
+_P_FLOOR = 1e-6  # keeps the log-odds finite for a probability that rounds to 0 or 1
 
 # A BERT-style tokenizer reads this string as its mask token (MPNet's is "<mask>").
 MASK = "[MASK]"
@@ -44,8 +54,7 @@ class TokenAttribution:
         token: The token as written.
         start: Its first character in the text.
         end: One past its last character.
-        attribution: Per class, the probability with the token minus the probability
-            without it.
+        attribution: Per class, the log-odds with the token minus the log-odds without it.
     """
 
     token: str
@@ -77,8 +86,11 @@ class Explanation:
     truncated: bool = False
 
     def top(self, n: int = 5) -> list[TokenAttribution]:
-        """The tokens that push hardest towards the predicted label, strongest first."""
-        pushing = [t for t in self.tokens if t.attribution.get(self.label, 0.0) > 0]
+        """The tokens that push hardest towards the predicted label, strongest first.
+
+        A token adding less than :data:`MIN_PUSH` log-odds does not count.
+        """
+        pushing = [t for t in self.tokens if t.attribution.get(self.label, 0.0) >= MIN_PUSH]
         pushing.sort(key=lambda t: (-t.attribution[self.label], t.start))
         return pushing[:n]
 
@@ -105,7 +117,7 @@ class Explanation:
         probs = "  ".join(f"p_{c}={self.probabilities[c]:.3f}" for c in classes)
         width = max([len("token"), *(len(t.token) for t in self.tokens)])
         width = min(width, 24)
-        header = f"{'token':<{width}}  " + "  ".join(f"{'Δp_' + c:>12}" for c in classes)
+        header = f"{'token':<{width}}  " + "  ".join(f"{c:>12}" for c in classes)
         lines = [f"label: {self.label}  score={self.score:.3f}  {probs}", "", header]
         marked = {id(t) for t in self.top()}
         for t in self.tokens:
@@ -113,10 +125,19 @@ class Explanation:
             mark = "  *" if id(t) in marked else ""
             lines.append(f"{t.token[:width]:<{width}}  {cells}{mark}")
         lines.append("")
-        lines.append(f"* pushes towards {self.label} most (occlusion: {self.occlusion})")
+        lines.append(
+            f"log-odds each token adds to each class; * pushes towards {self.label} most"
+            f" (occlusion: {self.occlusion})"
+        )
         if self.truncated:
             lines.append(f"only the first {MAX_TOKENS} tokens were attributed")
         return "\n".join(lines)
+
+
+def log_odds(p: float) -> float:
+    """``log(p / (1 - p))``, with ``p`` kept off 0 and 1."""
+    p = min(max(p, _P_FLOOR), 1.0 - _P_FLOOR)
+    return math.log(p / (1.0 - p))
 
 
 def tokens_of(text: str) -> list[tuple[str, int, int]]:
@@ -171,7 +192,9 @@ def explain(
             token=token,
             start=start,
             end=end,
-            attribution={c: round(base[c] - probs.get(c, 0.0), 6) for c in base},
+            attribution={
+                c: round(log_odds(base[c]) - log_odds(probs.get(c, 0.0)), 6) for c in base
+            },
         )
         for (token, start, end), probs in zip(spans, predictions, strict=True)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from export.build import SENTIMENT
+from export.onnx_export import INT8_SCHEMES
 from models.classifier import Classifier
 from models.registry import ModelHandle, Registry
 from streams.settings import Settings
@@ -53,15 +54,25 @@ def test_manifest_records_provenance(default_sentiment_handle: ModelHandle) -> N
 def test_ecommerce_acceptance_set(default_sentiment_handle: ModelHandle) -> None:
     """The project's own product-review sentences, int8 on CPU (README, "Sentiment model").
 
-    Floors a little under the measured 0.894 polar and 0.869 three-way accuracy (fp32: 0.906
-    and 0.871; dynamic int8 moves about three of the 265 polar sentences either way with the
-    batching): the target is 0.90 polar as served; these keep it from sliding back.
+    The target is 0.90 polar accuracy as served; smoothed int8 measures 0.906 (240 of 265, as
+    fp32) and 0.871 three-way, and the build is deterministic on a given machine, so the polar
+    floor is the target itself and the others sit a little under the measured figures.
     """
     scores = default_sentiment_handle.manifest.metrics["ecommerce"]["int8"]
     assert scores["n"] >= 300
-    assert scores["polar_accuracy"] >= 0.88, scores
+    assert scores["polar_accuracy"] >= 0.90, scores
     assert scores["accuracy_3way"] >= 0.85, scores
     assert scores["f1"]["neutral"] >= 0.85, scores
+
+
+def test_int8_is_smoothed_and_close_to_pytorch(default_sentiment_handle: ModelHandle) -> None:
+    """Smoothing halves the int8 error on the parity rows (plain int8: mean 0.067, largest 0.93;
+    smoothed: 0.033 and 0.41), so a build whose smoothing stopped working fails here."""
+    metrics = default_sentiment_handle.manifest.metrics
+    assert metrics["int8_smoothing"]["alpha"] == INT8_SCHEMES["bert"].smooth_alpha
+    assert metrics["int8_smoothing"]["calibration_rows"] >= 500, metrics["int8_smoothing"]
+    assert metrics["parity"]["int8"]["mean_abs_diff"] <= 0.05, metrics["parity"]["int8"]
+    assert metrics["parity"]["int8"]["max_abs_diff"] <= 1.0, metrics["parity"]["int8"]
 
 
 # Floors a little under the measured int8 figures (README, "Sentiment model"), so a broken

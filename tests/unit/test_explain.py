@@ -1,4 +1,4 @@
-"""Occlusion attributions: a token's attribution is what the probabilities lose without it."""
+"""Occlusion attributions: a token's attribution is what the log-odds lose without it."""
 
 from __future__ import annotations
 
@@ -49,6 +49,21 @@ def test_the_word_that_drives_the_label_gets_the_largest_attribution() -> None:
     assert by_token["color"]["negative"] == pytest.approx(0.0, abs=1e-9)
     for attribution in by_token.values():
         assert attribution["negative"] == pytest.approx(-attribution["positive"], abs=1e-6)
+
+
+def test_attributions_are_log_odds_so_a_confident_text_still_shows_its_cue() -> None:
+    # The lexicon model is logistic, so a word's log-odds attribution is its weight exactly,
+    # however confident the text is: here p_negative is 0.9997 and moves by 0.002 without "late".
+    result = explain(_Lexicon(), "broken broken broken broken late")
+    assert result.probabilities["negative"] > 0.999
+    by_token = [(t.token, t.attribution["negative"]) for t in result.tokens]
+    assert by_token[-1] == ("late", pytest.approx(WEIGHTS["late"], abs=1e-4))
+    assert all(value == pytest.approx(WEIGHTS["broken"], abs=1e-4) for _, value in by_token[:4])
+
+
+def test_tokens_that_add_almost_nothing_are_not_marked() -> None:
+    result = explain(_Lexicon(), "arrived broken, sadly")
+    assert [t.token for t in result.top()] == ["broken"]
 
 
 def test_each_token_is_scored_once_without_it() -> None:

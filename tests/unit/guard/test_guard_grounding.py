@@ -67,6 +67,12 @@ def test_grounded_replies_pass(reply: str) -> None:
         ("We will refund you right away.", "refund_commitment"),
         ("Your order has been shipped and is on its way.", "order_state_claim"),
         ("I have cancelled your order.", "order_state_claim"),
+        ("Yes, my order has been shipped.", "order_state_claim"),
+        ("根据你提供的信息，你的订单是已签收的。", "order_state_claim"),  # noqa: RUF001
+        ("您的包裹已经送达，请查收。", "order_state_claim"),  # noqa: RUF001
+        ("我们已为您退款。", "order_state_claim"),
+        ("您的快递正在派送中。", "order_state_claim"),
+        ("物流单号是SF1234567。", "order_state_claim"),
         ("See www.cheap-deals.example.com for details.", "ungrounded_link"),
     ],
 )

@@ -72,16 +72,18 @@ def weighted_matmuls(graph: Any) -> dict[str, list[Any]]:
 
 
 def channel_ranges(
-    path: Path, tensors: Sequence[str], feeds: Sequence[Mapping[str, np.ndarray]]
+    source: Any, tensors: Sequence[str], feeds: Sequence[Mapping[str, np.ndarray]]
 ) -> dict[str, np.ndarray]:
     """Largest absolute value of each last-axis channel of ``tensors`` over all ``feeds``.
 
+    ``source`` (an ``onnx.ModelProto``) is left as it is: the extra outputs go on a copy.
     Padding positions count: dynamic quantisation sees them too.
     """
     import onnx
     import onnxruntime as ort
 
-    model = onnx.load(str(path))
+    model = onnx.ModelProto()
+    model.CopyFrom(source)
     declared = {output.name for output in model.graph.output}
     for name in tensors:
         if name not in declared:
@@ -143,7 +145,7 @@ def smooth_activations(
     model = onnx.load(str(src))
     graph = model.graph
     groups = weighted_matmuls(graph)
-    ranges = channel_ranges(src, list(groups), feeds)
+    ranges = channel_ranges(model, list(groups), feeds)
     initializers = {init.name: init for init in graph.initializer}
     largest = 1.0
     muls: dict[str, Any] = {}
@@ -189,10 +191,5 @@ def _insert_before_consumers(graph: Any, muls: Mapping[str, Any]) -> None:
                 ordered.append(muls[name])
                 placed.add(name)
         ordered.append(node)
-    copies = []
-    for node in ordered:
-        copy = type(node)()
-        copy.CopyFrom(node)
-        copies.append(copy)
     del graph.node[:]
-    graph.node.extend(copies)
+    graph.node.extend(ordered)  # extend copies each message back in

@@ -177,7 +177,7 @@ _ORDER_STATE = re.compile(
     r"upgraded|reshipped|replaced|expedited)\b"
     # Chinese: an order, parcel or refund said to be in a state ("订单已发货", "是已签收的",
     # "正在派送"), or a tracking number given.
-    r"|(?:订单|包裹|快递|货物|商品|退款)[^。\uff01\uff1f!?]{0,8}?(?:已经|已)(?:经)?"
+    r"|(?:订单|包裹|快递|货物|商品|退款)[^。\uff01\uff1f!?]{0,8}?已经?"
     r"(?:发货|发出|寄出|签收|送达|到达|出库|揽收|取消|退款|退回|处理|批准|到账)"
     r"|(?:我们|我)?(?:已经|已)(?:为您|给您|帮您)(?:发货|寄出|退款|取消|处理)"
     r"|正在(?:配送|派送|运输|发货)|(?:物流|快递|运单)单?号(?:是|为)",

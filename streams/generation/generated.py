@@ -69,7 +69,8 @@ class LoadedGenerator:
         return json.dumps(self.params.as_dict(), sort_keys=True)
 
 
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+# A Latin full stop ends a sentence before a space (not inside "1.7"); a Chinese one always.
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[\u3002\uff01\uff1f]")
 MAX_SENTENCES = 3
 
 

@@ -90,7 +90,7 @@ class PromptTemplate:
 
 REPLY_TEMPLATE = PromptTemplate(
     name="reply",
-    version="reply-v2",
+    version="reply-v3",
     system=(
         "You are the customer-service assistant of an online shop. Answer the customer's "
         "last message in two or three short, friendly sentences.\n"
@@ -140,6 +140,13 @@ MAX_TURN_CHARS = 600
 
 _MAX_FACT_CHARS = 400
 
+
+DRAFT_LINE = (
+    "A colleague wrote the draft_reply below from the facts and policies. Say what it says in "
+    "your own words as the answer to the customer's last message: keep its values exactly as "
+    "written and add no other claim."
+)
+"""Introduces the draft reply in the system turn; the model words it, the guard checks it."""
 
 LANGUAGE_LINES: dict[Lang, str] = {
     "en": "Write the reply in English.",
@@ -223,8 +230,9 @@ def render_reply_prompt(
     lang: Lang = "en",
     asked: Asked | None = None,
     grounding: Grounding | None = None,
+    draft: str | None = None,
 ) -> list[ChatMessage]:
-    """Render the chat prompt for a customer-service reply (template ``reply-v2``).
+    """Render the chat prompt for a customer-service reply (template ``reply-v3``).
 
     Args:
         facts: Facts of the product the conversation is about, or ``None``.
@@ -236,15 +244,19 @@ def render_reply_prompt(
         lang: The language the reply must be written in.
         asked: The facts and policies the message asks about; they are listed first.
         grounding: The reply's grounding (built from ``facts`` and ``policies`` if absent).
+        draft: A reply composed from the grounding (:func:`fallback_reply`) for the model to
+            put in its own words; it comes first, before the facts.
 
     Returns:
-        Chat messages: one system turn (instructions, the reply's language, the relevant
-        facts, all facts, the policies, the intent), the recent history as user/assistant
+        Chat messages: one system turn (instructions, the reply's language, the draft, the
+        relevant facts, all facts, the policies, the intent), the recent history as user/assistant
         turns, and the new message as the last user turn. All untrusted text is sanitised
         (:func:`sanitize`), so the result is what the audit table may store.
     """
     grounding = grounding or build_grounding(facts, policies, lang)
     sections = []
+    if draft:
+        sections.append(f"{DRAFT_LINE}\n{_section('draft_reply', [sanitize(draft, 1000)])}")
     if asked:
         relevant = [f"- {sanitize(m.fact.key)}: {sanitize(m.fact.value)}" for m in asked.facts]
         relevant.extend(f"- {p.text}" for p in asked.policies)

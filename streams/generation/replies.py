@@ -5,12 +5,14 @@ grounding (:func:`streams.generation.facts.build_grounding`, built once and used
 answer check and the templates), the intent (rules plus fact matching) and what the message
 asks that the grounding answers (:func:`streams.generation.answers.find_asked`).
 
-A message that looks like prompt injection is never sent to the model, and is withheld from later
-prompts of its conversation. A generation that times out, that the guard rejects, or that does not
-carry the asked facts' values in the customer's language
-(:func:`streams.generation.answers.answer_problems`) is replaced by a template: the answer composed
-from the facts, else the intent's template. Either way the reply is published with the AI-disclosure
-flag and one audit entry records it.
+The template reply (:func:`streams.generation.prompts.fallback_reply`: the answer composed from
+the facts, else the intent's template) is built first. The model gets it as a draft to put in its
+own words; it is published instead when the model's text fails. Only a message that the grounding
+answers is sent to the model; a message that looks like prompt injection never is, and is
+withheld from later prompts of its conversation. A generation that times out, that the guard
+rejects, or that does not carry the asked facts' values in the customer's language
+(:func:`streams.generation.answers.answer_problems`) is replaced by the template. Either way
+the reply is published with the AI-disclosure flag and one audit entry records it.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class _Plan:
     lang: Lang
     grounding: Grounding
     asked: Asked
+    draft: str
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,12 @@ class ReplyOutcome:
     lang: Lang = "en"
 
 
-def _model_drafts(plan: _Plan) -> bool:
-    # The model drafts only what the platform's facts or policies answer. An order status, a
-    # complaint, a greeting or a question nothing known answers gets its intent's template:
-    # a small model left to itself there invents order states, refunds and excuses.
+def _model_writes(plan: _Plan) -> bool:
+    # The model words only what the platform's facts or policies answer, and a message that
+    # tried to steer the assistant never reaches it. An order status, a complaint, a greeting
+    # or a question nothing known answers gets its intent's template: drafting those too
+    # (measured) left half the accepted replies unpublishable: invented repairs, account
+    # checks and features that no claim check reads.
     return bool(plan.asked) and not plan.check.injection.is_injection
 
 
@@ -141,11 +146,16 @@ class ReplyService:
         intent = detect_intent(text, facts).intent
         grounding = build_grounding(facts, self._policies, lang)
         asked = find_asked(text, facts, grounding, intent)
+        # The template reply is both the model's draft and the fallback: the model words it
+        # for this customer, the guard checks the wording, the draft stands in when it fails.
+        draft = fallback_reply(
+            intent, facts, self._policies, lang=lang, asked=asked, grounding=grounding
+        )
         prompt = render_reply_prompt(
             facts, history, text, intent, self._policies,
-            lang=lang, asked=asked, grounding=grounding,
+            lang=lang, asked=asked, grounding=grounding, draft=draft,
         )  # fmt: skip
-        return _Plan(item, check, intent, facts, prompt, lang, grounding, asked)
+        return _Plan(item, check, intent, facts, prompt, lang, grounding, asked, draft)
 
     async def reply(
         self,
@@ -155,14 +165,14 @@ class ReplyService:
     ) -> list[ReplyOutcome]:
         """One outcome per message, in order."""
         plans = [self._plan(item, facts_of, history_of) for item in items]
-        to_model = [plan for plan in plans if _model_drafts(plan)]
+        to_model = [plan for plan in plans if _model_writes(plan)]
         generations = await generate(
             self._loaded, [plan.prompt for plan in to_model], "reply", self._executor
         )
         remaining = iter(generations)
         outcomes = []
         for plan in plans:
-            generation = next(remaining) if _model_drafts(plan) else None
+            generation = next(remaining) if _model_writes(plan) else None
             fallback_reason: str | None
             revised = ""
             if generation is None and plan.check.injection.is_injection:
@@ -180,7 +190,9 @@ class ReplyService:
                 text = whole_sentences(generation.text, limit=4) or generation.text
                 # Unsupported sentences are removed where the rest stands on its own; the
                 # removals are audited reasons of an accepted verdict.
-                revision = review_reply(text, plan.facts, self._policies, as_prompt(plan.prompt))
+                revision = review_reply(
+                    text, plan.facts, self._policies, as_prompt(plan.prompt), draft=plan.draft
+                )
                 verdict, revised = revision.verdict, revision.text
                 fallback_reason = None if verdict.accepted else "guard"
                 problems = answer_problems(revised, plan.asked, plan.grounding, plan.lang)
@@ -205,14 +217,7 @@ class ReplyService:
     ) -> ReplyOutcome:
         message = plan.item.record
         fallback = fallback_reason is not None
-        body = (
-            fallback_reply(
-                plan.intent, plan.facts, self._policies,
-                lang=plan.lang, asked=plan.asked, grounding=plan.grounding,
-            )
-            if fallback
-            else revised
-        )  # fmt: skip
+        body = plan.draft if fallback else revised
         published = with_ai_disclosure(body, plan.lang)
         reply_id = output_id("reply", message.event_id)
         injection = plan.check.injection.is_injection

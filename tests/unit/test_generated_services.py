@@ -99,7 +99,7 @@ def test_grounded_reply_is_accepted_and_disclosed() -> None:
     row = dict(zip(AUDIT_COLUMNS, out.audit.row(), strict=True))
     assert row["verdict"] == "accepted"
     assert row["model_sha256"] == "ab" * 32
-    assert row["prompt_template_version"] == "reply-v2"
+    assert row["prompt_template_version"] == "reply-v3"
 
 
 def test_invented_discount_is_rejected_and_replaced_by_the_fallback() -> None:
@@ -333,6 +333,9 @@ def test_prose_is_cut_to_whole_sentences() -> None:
     assert whole_sentences("One. Two! Three? Four. Five") == "One. Two! Three?"
     assert whole_sentences("no sentence end") == ""
     assert whole_sentences("Version 1.7 l is fine. And") == "Version 1.7 l is fine."
+    # Chinese sentences end with full-width marks and no space; a cut-off tail still goes.
+    assert whole_sentences("一。二！三？四。五", limit=2) == "一。二！"
+    assert whole_sentences("这款背包很轻。它有防雨") == "这款背包很轻。"
 
 
 def test_only_fields_that_matter_change_the_fingerprint_and_batches_coalesce() -> None:

@@ -75,7 +75,11 @@ _TRIGGERS_ZH: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("material", re.compile(lx.MATERIAL_TRIGGERS_ZH)),
     (
         "compatibility",
-        re.compile(rf"(?:{lx.COMPATIBILITY_TRIGGERS_ZH})(?P<object>[^{_ZH_PUNCT},.;:!?]{{1,12}})"),
+        # Twelve characters, then the rest of a Latin word: "iPhone 15 Pro" is not "… P".
+        re.compile(
+            rf"(?:{lx.COMPATIBILITY_TRIGGERS_ZH})"
+            rf"(?P<object>[^{_ZH_PUNCT},.;:!?]{{1,12}}[A-Za-z0-9]*)"
+        ),
     ),
     (
         "origin",

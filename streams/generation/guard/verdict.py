@@ -34,6 +34,7 @@ from streams.generation.guard.injection import (
     strip_control_tokens,
 )
 from streams.generation.guard.leak import PromptLike, turns_text
+from streams.generation.guard.meta import meta_reasons, strip_lead_ins
 from streams.generation.guard.outcome import GuardVerdict, Revision
 from streams.generation.guard.pruning import BENIGN_KINDS, Pruning, prune
 from streams.generation.language import detect_language, facts_language
@@ -120,16 +121,19 @@ def _claim_grounds(allowed: str, prompt: PromptLike | None) -> ClaimGrounds:
     )
 
 
-def _reply_allowed(facts: ProductFacts | None, policies: PlatformPolicies) -> str:
+def _reply_allowed(facts: ProductFacts | None, policies: PlatformPolicies, draft: str = "") -> str:
     facts_text = [facts.grounding_text()] if facts is not None else []
-    return "\n".join([*facts_text, *policies.grounding_statements()])
+    return "\n".join([*facts_text, *policies.grounding_statements(), draft])
 
 
 def _reply_judges(
-    facts: ProductFacts | None, policies: PlatformPolicies, prompt: PromptLike | None
+    facts: ProductFacts | None,
+    policies: PlatformPolicies,
+    prompt: PromptLike | None,
+    draft: str = "",
 ) -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
     """The number and policy checks, and the claim checks, each on a piece of text."""
-    allowed = _reply_allowed(facts, policies)
+    allowed = _reply_allowed(facts, policies, draft)
     grounds = f"{allowed}\n{turns_text(prompt)}"
     known = set(extract_numbers(grounds))
     claims = _claim_grounds(allowed, prompt)
@@ -141,7 +145,11 @@ def _reply_judges(
         return reasons
 
     def claims_judge(text: str) -> list[str]:
-        return [r for sentence, _ in split_sentences(text) for r in claims.unsupported(sentence)]
+        return [
+            r
+            for sentence, _ in split_sentences(text)
+            for r in (*claims.unsupported(sentence), *meta_reasons(sentence))
+        ]
 
     return facts_judge, claims_judge
 
@@ -199,7 +207,12 @@ def _rejected(reasons: Sequence[str], pii: Sequence[str]) -> Revision:
 
 
 def review_reply(
-    text: str, facts: ProductFacts | None, policies: PlatformPolicies, prompt: PromptLike
+    text: str,
+    facts: ProductFacts | None,
+    policies: PlatformPolicies,
+    prompt: PromptLike,
+    *,
+    draft: str = "",
 ) -> Revision:
     """Revise a generated reply into what may be published.
 
@@ -207,13 +220,18 @@ def review_reply(
     leakage) reject the reply outright. Otherwise every sentence with an unsupported claim
     (numbers, policies, materials, certifications, origins, compatibility, health, brands,
     third parties, awards, stock, shipping, names) is removed, with repeated sentences and
-    sentences that lean on a removed one.
+    sentences that lean on a removed one. A sentence that talks about the prompt or the
+    customer in the third person goes too (``meta``), and an opening such as "Based on the
+    information provided, …" is cut off the sentence it opens (``removed:lead_in:…``).
 
     Args:
         text: The generated reply, without the AI disclosure.
         facts: Facts of the product the conversation is about, or ``None``.
         policies: The platform policies the reply may restate.
         prompt: The rendered prompt (its customer turns ground names only).
+        draft: The template reply the prompt gave as a draft; it was composed from the
+            facts and policies and passed :func:`check_reply`, so it grounds what it says
+            and may be repeated word for word.
 
     Returns:
         The revision: accepted with ``removed:kind:detail`` reasons for each removal, or
@@ -223,14 +241,21 @@ def review_reply(
         (``rejected:too_short``); a rejection lists each unsupported claim as
         ``unsupported:kind:detail``.
     """
-    allowed = _reply_allowed(facts, policies)
+    allowed = _reply_allowed(facts, policies, draft)
+    text, lead_ins = strip_lead_ins(text)
     reasons, pii = common_reasons(text, prompt, allowed, max_chars=MAX_REPLY_CHARS)
     if reasons:
         return _rejected(reasons, pii)
-    facts_judge, claims_judge = _reply_judges(facts, policies, prompt)
+    facts_judge, claims_judge = _reply_judges(facts, policies, prompt, draft)
     pruning = prune(text, lambda sentence: [*facts_judge(sentence), *claims_judge(sentence)])
     short = _size(pruning.text) < MIN_REPLY_CHARS
-    return _revision(pruning, too_short=short, why_short="too_short")
+    revision = _revision(pruning, too_short=short, why_short="too_short")
+    if not lead_ins or not revision.verdict.accepted:
+        return revision
+    cut = tuple(f"removed:lead_in:{clause}" for clause in lead_ins)
+    return Revision(
+        revision.text, GuardVerdict("accepted", (*cut, *revision.verdict.reasons)), revision.removed
+    )
 
 
 def review_description(

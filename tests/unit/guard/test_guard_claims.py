@@ -395,3 +395,18 @@ def test_a_feature_only_the_customer_named_is_not_granted() -> None:
     assert grounds.unsupported("支持Bluetooth吗？是的，支持Bluetooth。") == ["feature:bluetooth"]
     # Repeating the customer's word without claiming it for the product stays allowed.
     assert grounds.unsupported("I cannot confirm Bluetooth from the product details.") == []
+
+
+ZH_CASE = ProductFacts(
+    product_id="c2",
+    title="iPhone 15 Pro 防摔手机壳",
+    category="手机壳",
+    attributes={"适用机型": "iPhone 15 Pro", "材质": "TPU + 亚克力"},
+)
+
+
+def test_a_chinese_compatibility_claim_reads_the_whole_model_name() -> None:
+    # Twelve characters after 适用于 end inside "Pro"; the claim is the whole name.
+    grounds = ClaimGrounds(ZH_CASE.grounding_text())
+    assert grounds.unsupported("它采用TPU材质，适用于 iPhone 15 Pro。") == []
+    assert grounds.unsupported("适用于 iPhone 15 Pro Max。") != []

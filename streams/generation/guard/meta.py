@@ -36,6 +36,8 @@ _TAIL = re.compile(
 _LEAD_IN_ZH = re.compile(
     r"(?:(?<=^)|(?<=[。！？]))根据(?:你|您)?(?:的)?(?:描述|提供的信息|所提供的信息|信息|相关事实|事实|资料|草稿)[^，。！？]{0,12}，"
 )
+_OPENED = "\x00"
+_TO_CAPITALISE = re.compile(f"{_OPENED}([a-z])(?![A-Z])")
 # A sentence that names the prompt's parts or speaks of the customer in the third person.
 _META = re.compile(
     r"\bdraft[ _]reply\b|\brelevant[ _]facts\b|\b(?:the|given|provided|listed) "
@@ -62,10 +64,14 @@ def strip_lead_ins(text: str) -> tuple[str, tuple[str, ...]]:
         removed.append(match.group().strip(" ,，").lower())
         return ""
 
-    out = _LEAD_IN_ZH.sub(cut, _TAIL.sub(cut, _LEAD_IN.sub(cut, text)))
-    if removed:
-        out = re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), out.strip())
-    return out, tuple(removed)
+    def opening(match: re.Match[str]) -> str:
+        removed.append(match.group().strip(" ,，").lower())
+        return _OPENED
+
+    out = _LEAD_IN_ZH.sub(cut, _TAIL.sub(cut, _LEAD_IN.sub(opening, text)))
+    # Only a sentence that lost its opening gets a capital, and not a name ("iPhone").
+    out = _TO_CAPITALISE.sub(lambda m: m.group(1).upper(), out).replace(_OPENED, "")
+    return (out.strip() if removed else text), tuple(removed)
 
 
 def meta_reasons(sentence: str) -> list[str]:

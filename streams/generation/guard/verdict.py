@@ -127,13 +127,9 @@ def _reply_allowed(facts: ProductFacts | None, policies: PlatformPolicies, draft
 
 
 def _reply_judges(
-    facts: ProductFacts | None,
-    policies: PlatformPolicies,
-    prompt: PromptLike | None,
-    draft: str = "",
+    allowed: str, facts: ProductFacts | None, policies: PlatformPolicies, prompt: PromptLike | None
 ) -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
     """The number and policy checks, and the claim checks, each on a piece of text."""
-    allowed = _reply_allowed(facts, policies, draft)
     grounds = f"{allowed}\n{turns_text(prompt)}"
     known = set(extract_numbers(grounds))
     claims = _claim_grounds(allowed, prompt)
@@ -184,7 +180,7 @@ def check_reply(
     """
     allowed = _reply_allowed(facts, policies)
     reasons, pii = common_reasons(output, prompt, allowed, max_chars=max_chars)
-    facts_judge, claims_judge = _reply_judges(facts, policies, prompt)
+    facts_judge, claims_judge = _reply_judges(allowed, facts, policies, prompt)
     reasons.extend(facts_judge(output))
     reasons.extend(f"unsupported:{r}" for r in claims_judge(output))
     return GuardVerdict.from_reasons(reasons, pii)
@@ -246,7 +242,7 @@ def review_reply(
     reasons, pii = common_reasons(text, prompt, allowed, max_chars=MAX_REPLY_CHARS)
     if reasons:
         return _rejected(reasons, pii)
-    facts_judge, claims_judge = _reply_judges(facts, policies, prompt, draft)
+    facts_judge, claims_judge = _reply_judges(allowed, facts, policies, prompt)
     pruning = prune(text, lambda sentence: [*facts_judge(sentence), *claims_judge(sentence)])
     short = _size(pruning.text) < MIN_REPLY_CHARS
     revision = _revision(pruning, too_short=short, why_short="too_short")

@@ -32,6 +32,8 @@ BAG = ProductFacts(
         ("Yes. According to the given information, it holds 8 L.", "Yes. It holds 8 L."),
         ("It holds 8 L, based on the facts listed.", "It holds 8 L."),
         ("根据您的描述，这个背包适合3-6岁。", "这个背包适合3-6岁。"),
+        # Only the sentence that lost its opening is touched, and a name keeps its case.
+        ("Based on the facts, iPhone 15 fits. it is slim.", "iPhone 15 fits. it is slim."),
     ],
 )
 def test_lead_ins_that_cite_the_prompt_are_cut(text: str, expected: str) -> None:

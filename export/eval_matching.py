@@ -107,6 +107,25 @@ def contains_value(text: str, value: str) -> bool:
     return re.search(f"{head}{re.escape(needle)}{tail}", normalise(text)) is not None
 
 
+def states_fact(text: str, expected: str | Sequence[str]) -> bool:
+    """Whether ``text`` states an expected fact: a value, or any of a list of its wordings.
+
+    Args:
+        text: The published text.
+        expected: A value, or the wordings that state it (the attribute's value first).
+
+    Returns:
+        ``True`` when one of them occurs (:func:`contains_value`).
+    """
+    wordings = [expected] if isinstance(expected, str) else expected
+    return any(contains_value(text, wording) for wording in wordings)
+
+
+def fact_value(expected: str | Sequence[str]) -> str:
+    """The wording of an expected fact that the product's attributes hold (the first)."""
+    return expected if isinstance(expected, str) else expected[0]
+
+
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 

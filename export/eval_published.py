@@ -31,11 +31,11 @@ from typing import Any, Literal
 from export.eval_generation import corpus_bleu, rouge_l, sentence_bleu
 from export.eval_matching import (
     audit_texts,
-    contains_value,
     granted_ask,
     language_matches,
     leaked_phrases,
     pii_stored,
+    states_fact,
     unsupported_numbers,
 )
 from export.eval_report import Check, checks, percentile, write_report
@@ -118,7 +118,7 @@ def score_reply(
         **_common(result, body, expect["lang"]),
     }
     if "facts" in expect:
-        item["missing_facts"] = [f for f in expect["facts"] if not contains_value(body, f)]
+        item["missing_facts"] = [f for f in expect["facts"] if not states_fact(body, f)]
         item["fact_ok"] = bool(body) and not item["missing_facts"]
     sources = [chat["text"], *policies.statements()]
     if facts is not None:

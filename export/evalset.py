@@ -9,7 +9,9 @@ parser ignores:
   :data:`streams.generation.intents.Intent` label.
 * ``facts`` (grounded and policy questions): values a right answer must state, each found
   in the product's attributes or price, or in the default
-  :class:`streams.generation.facts.PlatformPolicies` statements.
+  :class:`streams.generation.facts.PlatformPolicies` statements. A value may be a list of
+  wordings, any of which states it; the first is the one the attributes hold
+  (``["included", "comes with a rain cover"]`` answers "does it come with a rain cover?").
 * ``ask`` and optional ``claim`` (unsupported asks, some injections): the kind of claim a
   reply must not grant (:data:`export.eval_matching.ASK_KINDS`) and phrases that would grant
   it.

@@ -33,6 +33,11 @@ _NEGATION = re.compile(
     r"over the|above the|below the|less than|under the)\b|不|没|无法|超过|超出|超重|低于|达不到",
     re.IGNORECASE,
 )
+_AFFIRMS = re.compile(
+    r"(?:yes|included|includes?|built[- ]in|available|supported|present|"
+    r"有|是|含|包含|附带|配有|支持)",
+    re.IGNORECASE,
+)
 _OUTPUT_TAG = re.compile(
     r"</?\s*(?:" + "|".join(DATA_TAGS) + r"|history|system|user|assistant)\b", re.IGNORECASE
 )
@@ -41,7 +46,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 # grounding says the same words: discounts and gifts, order states and refund promises, and
 # durations written with Chinese numerals (which carry no digits for the number check).
 _ZH_CLAIM = re.compile(
-    r"折扣|优惠券?|优惠码|打[一二三四五六七八九\d]*折|折优惠|满减|赠品|赠送|红包|返现|免费|免运费|包邮|"
+    r"折扣|优惠券?|优惠码|打[一二三四五六七八九\d]*折|折优惠|满减|赠品|赠送|红包|返现|免费(?!配送|送货|发货)|"
     r"无理由退货|终身保修|已(?:经)?(?:发货|寄出|送达|退款|取消|处理|批准)|(?:给|为)您(?:办理)?退款|全额退款|"
     r"[一二两三四五六七八九十百]+(?:个)?(?:天|周|星期|个月|月|年|小时|工作日)"
 )
@@ -98,20 +103,25 @@ def _squash(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def carries(text: str, value: str) -> bool:
+def carries(text: str, value: str, key: str = "") -> bool:
     """Return whether ``text`` states ``value``.
 
     A value with numbers is stated when every one of its numbers is in the text (however
     written: ``1.30`` is ``1.3``); a value without numbers when the text contains it, or
-    all of its words.
+    all of its words. A value that only says the thing is there ("rain cover: included",
+    "chest strap: yes", "防水: 是") is stated by a text that names the thing and does not
+    deny it ("Yes, it comes with a rain cover").
 
     Args:
         text: A reply.
         value: A fact's value or a policy statement.
+        key: The fact's name, for a value that only affirms it.
 
     Returns:
         ``True`` when the value is stated.
     """
+    if key and _AFFIRMS.fullmatch(value.strip()):
+        return _squash(key) in _squash(text) and not _NEGATION.search(text)
     numbers = extract_numbers(value)
     if numbers:
         return set(numbers) <= set(extract_numbers(text))
@@ -171,12 +181,24 @@ def answer_problems(text: str, asked: Asked, grounding: Grounding, lang: Lang) -
             if m.group() not in grounds
         )
     for match in asked.facts if asked.facts_required else ():
-        if not carries(text, match.fact.value):
+        if not carries(text, match.fact.value, match.fact.key):
             reasons.append(f"answer_missing_fact:{match.fact.key}")
         elif match.comparison is not None and bool(_NEGATION.search(text)) == match.comparison.ok:
             reasons.append(f"answer_contradicts:{match.fact.key}")
     if asked.policies_required:
-        reasons.extend(
-            f"answer_missing_policy:{p.topic}" for p in asked.policies if not carries(text, p.text)
-        )
+        reasons.extend(_missing_policies(text, asked.policies))
     return tuple(reasons)
+
+
+# Returns and refunds are one subject to a customer: "退货以后退款多久能到账" names the
+# return and asks about the refund, and either statement answers it.
+_SUBJECTS: dict[str, str] = {"returns": "returns", "refunds": "returns"}
+
+
+def _missing_policies(text: str, policies: tuple[PolicyLine, ...]) -> list[str]:
+    stated = {_SUBJECTS.get(p.topic, p.topic) for p in policies if carries(text, p.text)}
+    return [
+        f"answer_missing_policy:{p.topic}"
+        for p in policies
+        if _SUBJECTS.get(p.topic, p.topic) not in stated
+    ]

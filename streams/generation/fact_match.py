@@ -11,8 +11,9 @@ Chinese:
   ``"150 kg"``), stronger when the attribute is a limit (``max``, ``load``, ``最大``), or
   a unit named without a number (``"how many mAh?"`` and ``"capacity: 20000 mAh"``).
 
-When the question carries a quantity and the matched attribute is a limit, the two are
-compared (``"OK for 140 kg?"`` against ``"max load: 150 kg"`` is within it). Policy topics
+When the question carries a quantity and the matched attribute is a limit or a range, the two
+are compared (``"OK for 140 kg?"`` against ``"max load: 150 kg"`` is within it, ``"EU 48?"``
+against ``"sizes: EU 38-47"`` is not). Policy topics
 (returns, refunds, shipping, free shipping, warranty) are found by wording alone.
 """
 
@@ -26,8 +27,10 @@ from streams.generation.facts import FactLine, PolicyTopic, ProductFacts
 from streams.generation.quantities import (
     UNIT_WORDS,
     Quantity,
+    labelled,
     named_unit_families,
     quantities,
+    spans,
 )
 
 
@@ -268,15 +271,18 @@ class Comparison:
 
     Attributes:
         asked: The customer's quantity.
-        limit: The attribute's quantity.
-        bound: ``"max"`` when the attribute is an upper limit, ``"min"`` for a lower one.
-        ok: Whether the customer's quantity is within the limit.
+        limit: The attribute's quantity (the lower end of a range).
+        bound: ``"max"`` when the attribute is an upper limit, ``"min"`` for a lower one,
+            ``"range"`` for a range (``"EU 38-47"``, ``"80-200 °C"``).
+        ok: Whether the customer's quantity is within the limit or the range.
+        upper: The upper end of a range.
     """
 
     asked: Quantity
     limit: Quantity
-    bound: Literal["max", "min"]
+    bound: Literal["max", "min", "range"]
     ok: bool
+    upper: Quantity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,26 +323,44 @@ def _content_words(text: str, shortest: int = 3) -> set[str]:
     }
 
 
-def _han_overlap(needle: str, haystack: str) -> bool:
+def _han_overlap(needle: str, haystack: str, *, head: bool = False) -> bool:
     # Half the character pairs of the needle, so "最大承重" is not matched by "最大" alone.
+    # With ``head``, the last pair of a longer name is enough too: a Chinese compound ends
+    # in what it names ("适用肤质" is a 肤质, asked as "适合什么肤质").
     han = "".join(_HAN.findall(needle))
     pairs = [han[i : i + 2] for i in range(len(han) - 1)]
+    if head and len(han) >= 3 and pairs[-1] in haystack:
+        return True
     return bool(pairs) and sum(pair in haystack for pair in pairs) * 2 >= len(pairs)
 
 
-def _comparison(fact: FactLine, asked: tuple[Quantity, ...]) -> Comparison | None:
+def _comparison(fact: FactLine, question: str, asked: tuple[Quantity, ...]) -> Comparison | None:
     limits = quantities(fact.value)
     text = f"{fact.key} {fact.value}"
     bound: Literal["max", "min"] | None = (
         "min" if _MIN_WORDS.search(text) else "max" if _LIMIT_WORDS.search(text) else None
     )
     if bound is None:
-        return None
+        return _in_span(fact, question, asked)
     for limit in limits:
         for quantity in asked:
             if quantity.family == limit.family:
                 ok = quantity.base <= limit.base if bound == "max" else quantity.base >= limit.base
                 return Comparison(asked=quantity, limit=limit, bound=bound, ok=ok)
+    return None
+
+
+def _in_span(fact: FactLine, question: str, asked: tuple[Quantity, ...]) -> Comparison | None:
+    # "EU 48?" against "sizes: EU 38-47", "220 degrees?" against "80-200 °C".
+    for span in spans(fact.value):
+        family = span.low.family
+        candidates = labelled(question, family) if family.startswith("label:") else asked
+        for quantity in candidates:
+            if quantity.family == family:
+                return Comparison(
+                    asked=quantity, limit=span.low, bound="range", ok=span.holds(quantity),
+                    upper=span.high,
+                )  # fmt: skip
     return None
 
 
@@ -346,12 +370,15 @@ def _score(
     asked_concepts: set[str],
     asked: tuple[Quantity, ...],
     units: frozenset[str] = frozenset(),
+    product_words: frozenset[str] = frozenset(),
 ) -> FactMatch | None:
     score = 0.0
     evidence: list[str] = []
     concept = None
     key_words = _content_words(fact.key)
-    if (key_words and key_words <= _content_words(question)) or _han_overlap(fact.key, question):
+    if (key_words and key_words <= _content_words(question)) or _han_overlap(
+        fact.key, question, head=True
+    ):
         score, evidence = score + 3, [*evidence, "name"]
     shared = [c for c in key_concepts(fact) if c.name in asked_concepts]
     if shared:
@@ -361,20 +388,22 @@ def _score(
         narrow = any(c.parent is not None for c in shared)
         score, evidence = score + (3 if narrow else 2), [*evidence, f"concept:{concept.name}"]
     if fact.kind == "attribute" and (
-        # Values are matched down to two letters, so sizes ("XL") and codes count.
-        (_content_words(fact.value, 2) - key_words) & _content_words(question, 2)
+        # Values are matched down to two letters, so sizes ("XL") and codes count; a word
+        # that names the product itself is no evidence ("540 g per boot" and "the boots").
+        (_content_words(fact.value, 2) - key_words - product_words) & _content_words(question, 2)
         or _han_overlap(fact.value, question)
     ):
         score, evidence = score + 2, [*evidence, "value"]
     families = {q.family for q in quantities(fact.value)}
     if any(q.family in families for q in asked):
-        limit = bool(_LIMIT_WORDS.search(fact.key))
+        # A limit or a range is what a quantity in a question is held against.
+        limit = bool(_LIMIT_WORDS.search(fact.key) or spans(fact.value))
         score, evidence = score + (2.5 if limit else 1.5), [*evidence, "unit"]
     elif families & units:
         score, evidence = score + 2, [*evidence, "unit_name"]
     if score < MIN_SCORE:
         return None
-    comparison = _comparison(fact, asked) if asked else None
+    comparison = _comparison(fact, question, asked)
     return FactMatch(fact, score, tuple(evidence), concept, comparison)
 
 
@@ -411,12 +440,23 @@ def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, .
     # "How much weight can it hold?" asks for a limit: the product's own weight is not it,
     # though the word "weight" names it.
     limit_families = {f for c in asked_found if c.kind == "limit" for f in c.families}
+    product_words = frozenset(_content_words(f"{facts.title} {facts.category}", 2))
     found = [
         match
         for fact in facts.lines()
         if fact.kind in ("attribute", "price")
         and not _own_measure_of(fact, limit_families)
-        and (match := _score(fact, question, asked_concepts, asked, units)) is not None
+        and (match := _score(fact, question, asked_concepts, asked, units, product_words))
+        is not None
+    ]
+    # A narrower concept matched ("多厚": the thickness) answers the question; an attribute
+    # found only through the broader one it implies (the size) does not.
+    broader = {m.concept.parent for m in found if m.concept is not None and m.concept.parent}
+    found = [
+        m
+        for m in found
+        if m.concept is None
+        or not (m.evidence == (f"concept:{m.concept.name}",) and m.concept.name in broader)
     ]
     found.sort(key=lambda m: -m.score)
     if not found:
@@ -440,7 +480,7 @@ _POLICY_WORDS: tuple[tuple[PolicyTopic, re.Pattern[str]], ...] = (
         re.compile(
             r"\bship(?:s|ping|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\bpostage\b"
             r"|\bhow long (?:does|will) (?:it|delivery|shipping) take\b"
-            r"|配送|发货|运送|快递|送货|几天到|多久到|多久能到|物流",
+            r"|配送|发货|运送|快递|送货|(?:几天|多久)(?:能|可以|才能)?(?:送)?到(?!账)|物流",
             re.IGNORECASE,
         ),
     ),
@@ -473,4 +513,15 @@ def match_policies(question: str) -> tuple[PolicyTopic, ...]:
     Returns:
         The topics, in :class:`streams.generation.facts.PolicyLine` order.
     """
-    return tuple(topic for topic, pattern in _POLICY_WORDS if pattern.search(question))
+    topics = tuple(topic for topic, pattern in _POLICY_WORDS if pattern.search(question))
+    if "free_shipping" in topics and not _DELIVERY_TIME.search(question):
+        # "Is delivery free?" names delivery but asks about its cost, not how long it takes.
+        return tuple(topic for topic in topics if topic != "shipping")
+    return topics
+
+
+_DELIVERY_TIME = re.compile(
+    r"\bhow (?:long|soon|fast|quickly)\b|\bwhen\b|\bdays?\b|\bweeks?\b"
+    r"|几天|多久|多长时间|什么时候|时效",
+    re.IGNORECASE,
+)

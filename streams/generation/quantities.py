@@ -128,3 +128,94 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         family, factor = _UNITS[unit]
         out.append(Quantity(raw=match.group().strip(), family=family, base=value * factor))
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range an attribute gives: ``"45-55 cm"``, ``"EU 38-47"``, ``"36-45"`` (shoe sizes).
+
+    Attributes:
+        low: Its lower end.
+        high: Its upper end, in the same family.
+    """
+
+    low: Quantity
+    high: Quantity
+
+    def holds(self, value: Quantity) -> bool:
+        """Whether ``value`` (of the span's family) lies within the span, ends included."""
+        return self.low.base <= value.base <= self.high.base
+
+
+# "45-55 cm", "EU 38-47", "80 to 200 °C", "36~45". A size system ("EU", "UK") before the
+# numbers is a label: only a number the question writes with the same label is compared.
+_SPAN = re.compile(
+    r"(?<![A-Za-z0-9.,])(?:(?P<label>[A-Z]{2,3})\s*)?(?P<low>\d+(?:[.,]\d+)?)\s*"
+    r"(?:-|\u2013|~|\uff5e|to|\u81f3|\u5230)\s*(?P<high>\d+(?:[.,]\d+)?)(?![\d.,])"
+    r"(?P<unit>\s*[^\s\d,;\uff0c\uff1b]*)"
+)
+_SIZE_MARK = r"(?:\u7801|\u53f7)"  # 码, 号: a Chinese size ("我穿45码")
+_SIZE_MARK_RE = re.compile(_SIZE_MARK)
+_UNLABELLED = "label:"
+
+
+def spans(text: str) -> tuple[Span, ...]:
+    """Return the ranges in an attribute value.
+
+    A range with a unit is read in the unit's family; one with a size label ("EU 38-47")
+    or with neither ("36-45") is a family of its own (``label:EU``, ``label:``), compared
+    only with numbers a question writes the same way (:func:`labelled`).
+
+    Args:
+        text: An attribute value.
+
+    Returns:
+        The spans in order; ranges with an unknown unit ("2700-6500 K") are left out.
+    """
+    out = []
+    for match in _SPAN.finditer(text):
+        low, high = _number(match.group("low")), _number(match.group("high"))
+        if low is None or high is None or low > high:
+            continue
+        unit, label = match.group("unit").strip(), match.group("label")
+        ends = (
+            quantities(f"{match.group('low')} {unit}"),
+            quantities(f"{match.group('high')} {unit}"),
+        )
+        if unit and ends[0] and ends[1]:
+            out.append(Span(ends[0][0], ends[1][0]))
+        elif not unit or _SIZE_MARK_RE.fullmatch(unit):
+            family = f"label:{label.upper()}" if label else _UNLABELLED
+            prefix = f"{label} " if label else ""
+            out.append(
+                Span(
+                    Quantity(f"{prefix}{match.group('low')}", family, low),
+                    Quantity(f"{prefix}{match.group('high')}", family, high),
+                )
+            )
+    return tuple(out)
+
+
+def labelled(text: str, family: str) -> tuple[Quantity, ...]:
+    """Return the numbers ``text`` writes in a labelled family of :func:`spans`.
+
+    Args:
+        text: A question.
+        family: ``label:EU`` (numbers after "EU") or ``label:`` (Chinese sizes: "45码", and
+            "size 45").
+
+    Returns:
+        The numbers as quantities of ``family``.
+    """
+    label = family.removeprefix("label:")
+    if label:
+        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(label)}\s*(\d+(?:[.,]\d)?)(?![\d.,])", re.I)
+    else:
+        pattern = re.compile(rf"(\d+(?:[.,]\d)?)\s*{_SIZE_MARK}|\bsize\s+(\d+(?:[.,]\d)?)\b", re.I)
+    out = []
+    for match in pattern.finditer(text):
+        raw = next(group for group in match.groups() if group)
+        value = _number(raw)
+        if value is not None:
+            out.append(Quantity(match.group().strip(), family, value))
+    return tuple(out)

@@ -114,7 +114,11 @@ def _model_writes(plan: _Plan) -> bool:
     # or a question nothing known answers gets its intent's template: drafting those too
     # (measured) left half the accepted replies unpublishable: invented repairs, account
     # checks and features that no claim check reads.
-    return bool(plan.asked) and not plan.check.injection.is_injection
+    # Facts or policies that are only context (an order-status question names the shipping
+    # time, but asks where the order is) leave the reply to the template's hand-over.
+    asked = plan.asked
+    answers = (asked.facts and asked.facts_required) or (asked.policies and asked.policies_required)
+    return bool(answers) and not plan.check.injection.is_injection
 
 
 class ReplyService:

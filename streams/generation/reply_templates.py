@@ -62,7 +62,7 @@ def _fact_sentence(match: FactMatch, title: str, lang: Lang, first: bool) -> str
         base = f"{subject}的{label}是{value}"
         if comparison is None:
             return f"{base}。"
-        if comparison.bound == "max":
+        if comparison.bound in ("max", "range"):
             verdict = "在范围之内" if comparison.ok else "超出了这个范围"
         else:
             verdict = "符合要求" if comparison.ok else "达不到要求"
@@ -72,6 +72,8 @@ def _fact_sentence(match: FactMatch, title: str, lang: Lang, first: bool) -> str
         return f"The {label} of {subject} is {value}."
     if comparison.bound == "max":
         relation = "within" if comparison.ok else "more than"
+    elif comparison.bound == "range":
+        relation = "within" if comparison.ok else "outside"
     else:
         relation = "enough for" if comparison.ok else "below"
     answer = "Yes" if comparison.ok else "No"

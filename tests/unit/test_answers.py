@@ -142,3 +142,45 @@ def test_chinese_policy_wording_from_the_grounding_is_no_claim() -> None:
     asked, grounding, lang, _ = _asked("包邮吗")
     reply = "订单满50.00 EUR免运费。"
     assert answer_problems(reply, asked, grounding, lang) == ()
+
+
+BACKPACK = ProductFacts(
+    product_id="bp-1",
+    title="Ridge 40L Hiking Backpack",
+    category="backpacks",
+    attributes={"rain cover": "included", "torso length": "42-52 cm"},
+)
+SHOE = ProductFacts(
+    product_id="sh-1",
+    title="Stride Running Shoe",
+    category="shoes",
+    attributes={"sizes": "EU 38-47", "upper": "engineered mesh"},
+)
+
+
+def test_a_value_that_only_affirms_is_carried_by_naming_the_thing() -> None:
+    assert carries("Yes, it comes with a rain cover.", "included", "rain cover")
+    assert not carries("It has no rain cover.", "included", "rain cover")
+    assert not carries("Yes, it is waterproof.", "included", "rain cover")
+    assert not carries("Yes, it comes with a rain cover.", "included")
+
+
+def test_a_size_outside_the_range_must_be_answered_no() -> None:
+    asked, grounding, lang, _ = _asked("Do you have the Stride in EU 48?", SHOE)
+    wrong = "Yes, we do have the Stride Running Shoe in EU 48, in sizes EU 38-47."
+    assert "answer_contradicts:sizes" in answer_problems(wrong, asked, grounding, lang)
+    answer = compose_answer(asked, grounding, lang)
+    assert answer is not None and answer.startswith("No, that is outside the sizes")
+    assert answer_problems(answer, asked, grounding, lang) == ()
+
+
+def test_returns_and_refunds_are_one_subject() -> None:
+    asked, grounding, lang, _ = _asked("退货以后退款多久能到账？", None)
+    assert {p.topic for p in asked.policies} == {"returns", "refunds"}
+    reply = "退货到达后14天内，退款将退回原支付方式。"
+    assert answer_problems(reply, asked, grounding, lang) == ()
+    asked, grounding, lang, _ = _asked("What's your returns policy, and is shipping free?", None)
+    problems = answer_problems(
+        "Items can be returned within 30 days of delivery.", asked, grounding, lang
+    )
+    assert problems == ("answer_missing_policy:free_shipping",)

@@ -13,9 +13,11 @@ import pytest
 from export.eval_matching import (
     ASK_KINDS,
     contains_value,
+    fact_value,
     granted_ask,
     language_matches,
     pii_stored,
+    states_fact,
     unsupported_numbers,
 )
 from export.eval_published import description_report, evaluate, reply_report
@@ -91,7 +93,7 @@ def test_grounded_facts_occur_in_their_products_attributes(evalset: EvalSet) -> 
         product = facts[chat["product_id"]]
         haystack = "\n".join([*product.attributes.values(), product.price_text() or ""])
         for value in chat["expect"]["facts"]:
-            assert contains_value(haystack, value), (chat["event_id"], value)
+            assert contains_value(haystack, fact_value(value)), (chat["event_id"], value)
 
 
 def test_policy_facts_occur_in_the_default_policies(evalset: EvalSet) -> None:
@@ -100,7 +102,7 @@ def test_policy_facts_occur_in_the_default_policies(evalset: EvalSet) -> None:
     assert len(policy) >= 10
     for chat in policy:
         for value in chat["expect"]["facts"]:
-            assert contains_value(statements, value), (chat["event_id"], value)
+            assert contains_value(statements, fact_value(value)), (chat["event_id"], value)
 
 
 def test_pii_values_are_written_in_their_messages(evalset: EvalSet) -> None:
@@ -348,3 +350,12 @@ def test_evaluate_sends_records_without_labels_and_writes_files(tmp_path: Path) 
     written = json.loads((tmp_path / "eval_published_description.json").read_text("utf-8"))
     assert written["inputs"] == report["inputs"] >= 60
     assert (tmp_path / "eval_published_description.png").stat().st_size > 1000
+
+
+def test_an_expected_fact_may_be_any_of_its_wordings() -> None:
+    expected = ["included", "comes with a rain cover"]
+    assert states_fact("Yes, it comes with a rain cover.", expected)
+    assert states_fact("A rain cover is included.", expected)
+    assert not states_fact("It has a hip belt.", expected)
+    assert fact_value(expected) == "included"
+    assert states_fact("It holds 40 L.", "40 L")

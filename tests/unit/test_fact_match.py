@@ -11,7 +11,7 @@ import pytest
 
 from streams.generation.fact_match import match_facts, match_policies
 from streams.generation.facts import ProductFacts
-from streams.generation.quantities import quantities
+from streams.generation.quantities import labelled, quantities, spans
 
 CHAIR = ProductFacts(
     product_id="chair-1",
@@ -146,15 +146,16 @@ def test_facts_of_other_products(facts: ProductFacts, question: str, key: str) -
     assert matches and matches[0].fact.key == key, matches
 
 
-def test_a_narrow_measure_comes_before_the_broad_one() -> None:
+def test_a_narrow_measure_answers_without_the_broad_one() -> None:
     desk = ProductFacts(
         product_id="d",
         title="Desk",
         category="Office",
         attributes={"height range": "72-120 cm", "desktop size": "140 x 70 cm"},
     )
+    # The desktop size is found only through "size", the broader concept a height implies.
     keys = [m.fact.key for m in match_facts("How high does it go?", desk)]
-    assert keys == ["height range", "desktop size"]
+    assert keys == ["height range"]
     only_dimensions = ProductFacts(
         product_id="b", title="Box", category="Storage", attributes={"dimensions": "50 x 30 cm"}
     )
@@ -289,3 +290,87 @@ def test_a_unit_word_inside_another_word_names_nothing() -> None:
 )
 def test_policy_questions_in_plain_words(question: str, topic: str) -> None:
     assert topic in match_policies(question)
+
+
+SHOE = ProductFacts(
+    product_id="s1",
+    title="Trailgrip Hiking Boot",
+    category="shoes",
+    attributes={"sizes": "EU 38-47", "weight": "540 g per boot", "membrane": "Gore-Tex"},
+)
+FRYER = ProductFacts(
+    product_id="f1",
+    title="CrispAir Air Fryer",
+    category="kitchen",
+    attributes={"temperature range": "80-200 °C", "capacity": "5.5 L"},
+)
+CREAM = ProductFacts(
+    product_id="k1",
+    title="玻尿酸保湿面霜",
+    category="护肤",
+    attributes={"适用肤质": "干性及敏感肌", "容量": "50 毫升"},
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "family"),
+    [
+        ("EU 38-47", "38", "47", "label:EU"),
+        ("45-55 cm", "0.45", "0.55", "length"),
+        ("80 to 200 °C", "80", "200", "temperature"),
+        ("36-45", "36", "45", "label:"),
+    ],
+)
+def test_spans(text: str, low: str, high: str, family: str) -> None:
+    (span,) = spans(text)
+    assert (span.low.base, span.high.base, span.low.family) == (Decimal(low), Decimal(high), family)
+
+
+def test_ranges_with_an_unknown_unit_or_reversed_are_no_spans() -> None:
+    assert spans("2700-6500 K") == ()
+    assert spans("3-6 years") == ()
+    assert spans("47-38") == ()
+
+
+def test_a_labelled_size_is_read_only_with_its_label() -> None:
+    assert [q.base for q in labelled("Do you have it in EU 48?", "label:EU")] == [Decimal(48)]
+    assert labelled("Do you have it in UK 9?", "label:EU") == ()
+    assert [q.base for q in labelled("我穿45码。", "label:")] == [Decimal(45)]
+
+
+@pytest.mark.parametrize(
+    ("facts", "question", "ok"),
+    [
+        (SHOE, "Do you have the boot in EU 48?", False),
+        (SHOE, "Do you have the boot in EU 40?", True),
+        (FRYER, "Can it do 220 degrees?", False),
+        (FRYER, "Does it reach 180 °C?", True),
+    ],
+)
+def test_a_quantity_is_compared_with_a_range(facts: ProductFacts, question: str, ok: bool) -> None:
+    comparison = match_facts(question, facts)[0].comparison
+    assert comparison is not None and comparison.bound == "range"
+    assert comparison.ok is ok
+
+
+def test_a_word_of_the_product_name_is_no_evidence_for_a_value() -> None:
+    # "the boots" is the product, not the weight's "per boot".
+    keys = [m.fact.key for m in match_facts("Are the boots waterproof? What's the membrane?", SHOE)]
+    assert keys == ["membrane"]
+
+
+def test_a_chinese_name_is_found_by_its_head() -> None:
+    assert [m.fact.key for m in match_facts("这款面霜适合什么肤质？", CREAM)] == ["适用肤质"]
+
+
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        ("Is delivery free? My basket is about 40 euros.", ("free_shipping",)),
+        ("Is shipping free and how long does delivery take?", ("shipping", "free_shipping")),
+        ("下单后一般几天能送到？", ("shipping",)),
+        ("退货以后退款多久能到账？", ("returns", "refunds")),
+    ],
+)
+def test_delivery_time_and_cost_are_told_apart(question: str, topics: tuple[str, ...]) -> None:
+    assert match_policies(question) == topics

@@ -157,6 +157,16 @@ def test_what_nothing_known_answers_gets_the_template_without_the_model() -> Non
         assert row["model_name"] == "template"
 
 
+def test_an_order_status_question_that_names_the_shipping_gets_the_hand_over() -> None:
+    # The shipping policy is context here, not the answer: the model never words it.
+    gen = ScriptedGenerator(["请将您的问题转交给客服团队。"])
+    service = ReplyService(_loaded(gen), PlatformPolicies())
+    [out] = _reply(service, [_chat("快递三天了还没到，订单号 #70155。", 1)])
+    assert gen.prompts == []
+    assert out.reply.fallback
+    assert "客服团队" in out.reply.text
+
+
 CHAIR = ProductFacts(
     product_id="p1",
     title="Nordic Folding Chair",

@@ -86,9 +86,10 @@ _CODES = (
 _AMOUNT_NUM = r"\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _WORDS = r"dollars?|bucks|euros?|pounds?|yen|rupees?|francs?|cents?"
 _MONEY = re.compile(
-    rf"(?:(?:US|CA|AU|NZ|HK|S)?(?P<sym>[$€£¥₹])|\b(?P<code>(?-i:{_CODES}))\b)\s?(?P<num>{_AMOUNT_NUM})"
-    rf"|(?<![\w.,])(?P<num2>{_AMOUNT_NUM})\s?(?:(?P<sym2>[$€£¥₹])|(?P<code2>(?-i:{_CODES}))\b"
-    rf"|(?P<word>{_WORDS})\b)",
+    rf"(?:(?:US|CA|AU|NZ|HK|S)?(?P<sym>[$€£¥₹])|(?<![A-Za-z])(?P<code>(?-i:{_CODES}))(?![A-Za-z]))"
+    rf"\s?(?P<num>{_AMOUNT_NUM})"
+    rf"|(?<![A-Za-z0-9.,])(?P<num2>{_AMOUNT_NUM})\s?(?:(?P<sym2>[$€£¥₹])"
+    rf"|(?P<code2>(?-i:{_CODES}))(?![A-Za-z])|(?P<word>{_WORDS})(?![A-Za-z]))",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
@@ -132,9 +133,12 @@ _VAGUE_DURATION = re.compile(
     r"(?:hours|days|weeks|months)\b",
     re.IGNORECASE,
 )
+# Free shipping in English and Chinese (免运费, 包邮, 免邮, 免费配送/送货/发货): a promise only the
+# policy's threshold makes true.
 _FREE_SHIPPING = re.compile(
     r"\bfree (?:shipping|delivery|postage)\b|\b(?:ships|delivered|shipping is|delivery is) "
-    r"(?:for )?free\b|\bno (?:shipping|delivery) (?:costs?|fees?|charges?)\b",
+    r"(?:for )?free\b|\bno (?:shipping|delivery) (?:costs?|fees?|charges?)\b"
+    r"|\u514d\u8fd0\u8d39|\u5305\u90ae|\u514d\u90ae|\u514d\u8d39(?:\u914d\u9001|\u9001\u8d27|\u53d1\u8d27)",
     re.IGNORECASE,
 )
 _POLICY_PHRASES = re.compile(
@@ -208,7 +212,9 @@ _STOCK_CLAIM = re.compile(
     r"(?:only|just) \w+ (?:left|remaining) in stock|ready to ship|ships (?:today|immediately))\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]+")
+# A sentence ends at a full stop before a space or the end ("over 50.00 EUR." is one), or at
+# a Chinese one.
+_SENTENCE = re.compile(r"(?:[^.!?\n\u3002\uff01\uff1f]|[.!?](?=[^\s.!?]))+")
 
 
 _UNITS = {"h": "hour", "d": "day", "w": "week", "m": "month", "y": "year"}
@@ -269,6 +275,7 @@ class _Grounds:
         self.text = "\n".join(parts)
         self.haystack = _squash(self.text)
         fact_text = facts.grounding_text() if facts is not None else ""
+        self.fact_haystack = _squash(fact_text)
         # Product-specific terms (a "warranty: 3 years" attribute) override the platform's.
         self.product_warranty = (
             {pair for _, pairs in _durations(fact_text) for pair in pairs}
@@ -351,7 +358,9 @@ def _check_policies(text: str, grounds: _Grounds) -> Iterable[str]:
         for match in _FREE_SHIPPING.finditer(sentence):
             threshold = None if policies is None else policies.free_shipping_threshold
             conditional = threshold is not None and (threshold == 0 or _MONEY.search(sentence))
-            if not conditional and not grounds.says(match.group()):
+            # The policy's own wording is conditional; only a product's facts can make
+            # free shipping unconditional ("shipping: free").
+            if not conditional and _squash(match.group()) not in grounds.fact_haystack:
                 yield f"policy_mismatch:{match.group()}"
         warranty = _WARRANTY.search(sentence)
         has_policy = policies is not None and policies.warranty_years is not None
@@ -380,6 +389,27 @@ def _check_third_parties_and_events(text: str, grounds: _Grounds) -> Iterable[st
             yield f"stock_claim:{match.group()}"
 
 
+# "20 minutes per hour", "2 L a day", "每小时20分钟": a number made into a rate is a new
+# quantity even when the number itself is grounded ("play time: 20 minutes").
+_RATE = re.compile(
+    r"\d[\d.,]*\s*[^\W\d_]*\s+(?P<rate>(?:per|an?|each|every)\s+(?:hour|minute|second|day|week|"
+    r"month|year|charge|use|wash|cycle)s?)\b|(?P<rate_zh>每(?:小时|分钟|天|日|周|月|年|次))",
+    re.IGNORECASE,
+)
+
+
+def _check_rates(text: str, grounds: _Grounds) -> Iterable[str]:
+    for match in _RATE.finditer(text):
+        rate = match.group("rate") or match.group("rate_zh")
+        unit = rate.split()[-1].lower().rstrip("s") if match.group("rate") else rate
+        if not re.search(
+            rf"(?:per|an?|each|every)\s+{re.escape(unit)}|{re.escape(rate)}",
+            grounds.text,
+            re.IGNORECASE,
+        ):
+            yield f"invented_rate:{match.group().strip()}"
+
+
 def check_grounding(
     text: str,
     facts: ProductFacts | None,
@@ -392,7 +422,8 @@ def check_grounding(
     (must appear in the facts or the policy statements), policy claims (free shipping,
     warranty, lifetime/money-back guarantees), refund commitments and order-state claims
     (the assistant sees no order data, so it may assert neither), links, other marketplaces
-    and retailers, named sales events, and stock levels (also not among the facts).
+    and retailers, named sales events, stock levels (also not among the facts), and rates
+    ("20 minutes per hour") the facts do not give.
 
     Args:
         text: Generated text (reply or description).
@@ -411,6 +442,7 @@ def check_grounding(
         _check_dates,
         _check_policies,
         _check_third_parties_and_events,
+        _check_rates,
     )
     for check in checks:
         reasons.update(dict.fromkeys(check(text, grounds)))

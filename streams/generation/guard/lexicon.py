@@ -301,10 +301,10 @@ SHIPPING = (
 which knows the policy's threshold ("free shipping on orders over 50 EUR" is grounded)."""
 
 SHIPPING_ZH = (
-    "现货|有货|库存|缺货|售罄|限量|包邮|免运费|免邮|顺丰|当天发货|当日发货|次日达|次日送达|"
+    "现货|有货|库存|缺货|售罄|限量|顺丰|当天发货|当日发货|次日达|次日送达|"
     "明天到|极速发货|快速发货|48小时发货|24小时发货|预售|秒发"
 )
-"""Chinese stock and shipping promises."""
+"""Chinese stock and shipping promises (free shipping is a policy, checked with its threshold)."""
 
 GENERIC_WORDS = frozenset(
     {

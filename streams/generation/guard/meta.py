@@ -21,10 +21,11 @@ _SOURCE = (
     r"(?:information|info|details|data|facts|product facts|draft(?:[ _]reply)?|relevant_facts|"
     r"description|context|policies|shop policies)"
 )
-# "Based on the information provided in the draft reply, " and the like, up to its comma.
+# "Based on the information provided in the draft reply, " and the like, up to its comma (or
+# colon, and the dash of a list the model opened after it).
 _LEAD_IN = re.compile(
     rf"(?:(?<=^)|(?<=[.!?]\s))(?:based on|according to|as (?:stated|mentioned|listed|shown|"
-    rf"given) in|from|per|going by)\s+{_SOURCE}\b[^,.!?]{{0,60}},\s*",
+    rf"given) in|from|per|going by)\s+{_SOURCE}\b[^,:.!?]{{0,60}}[,:]\s*(?:[-*\u2022]\s+)?",
     _I,
 )
 # "… is not insulated according to the given information." keeps its full stop.
@@ -34,7 +35,8 @@ _TAIL = re.compile(
     _I,
 )
 _LEAD_IN_ZH = re.compile(
-    r"(?:(?<=^)|(?<=[。！？]))根据(?:你|您)?(?:的)?(?:描述|提供的信息|所提供的信息|信息|相关事实|事实|资料|草稿)[^，。！？]{0,12}，"
+    r"(?:(?<=^)|(?<=[。！？]))根据(?:你|您)?(?:的)?(?:所?提供的)?[^，。！？：]{0,6}?"
+    r"(?:描述|信息|相关事实|事实|资料|草稿|政策|规格|数据)[^，。！？：]{0,12}[，：]\s*(?:[-*]\s*)?"
 )
 _OPENED = "\x00"
 _TO_CAPITALISE = re.compile(f"{_OPENED}([a-z])(?![A-Z])")
@@ -43,6 +45,8 @@ _META = re.compile(
     r"\bdraft[ _]reply\b|\brelevant[ _]facts\b|\b(?:the|given|provided|listed) "
     r"(?:facts|information) (?:provided|given|listed|above|below)\b|\bthe customer(?:'s)?\b|"
     r"\b(?:additional|other|no) claims?\b|\bthe (?:facts|information) (?:given|provided)\b|"
+    r"\bthis information is (?:provided|given|listed|found|stated|taken)\b|"
+    r"\b(?:field|attribute|entry) of the product\b|\bthe \"[^\"]+\" (?:field|attribute)\b|"
     r"草稿|相关事实|客户的(?:要求|问题|需求)",
     _I,
 )

@@ -16,8 +16,9 @@ from streams.generation.guard import lexicon as lx
 from streams.generation.guard.claims import LEADING, TOKEN, split_sentences
 
 _DEPENDENT = re.compile(rf"^(?:{lx.DEPENDENT_OPENERS})(?![a-z])", re.IGNORECASE)
-BENIGN_KINDS = frozenset({"repeated", "duplicate"})
-"""Removal kinds that take nothing away from the text (repetitions), so never count against it."""
+BENIGN_KINDS = frozenset({"repeated", "duplicate", "inference"})
+"""Removal kinds that take nothing the text was for away (repetitions, conclusions drawn from the
+facts it states), so never count against it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from streams.generation.guard.leak import PromptLike, turns_text
 from streams.generation.guard.meta import meta_reasons, strip_lead_ins
 from streams.generation.guard.outcome import GuardVerdict, Revision
 from streams.generation.guard.pruning import BENIGN_KINDS, Pruning, prune
+from streams.generation.guard.reasoning import cut_conclusions, reasoning_reasons
 from streams.generation.language import detect_language, facts_language
 from streams.privacy.pii import redact
 
@@ -59,17 +60,18 @@ MAX_UNSUPPORTED_SHARE = 0.5
 """Share of a text (in characters) that may be removed before the whole text is rejected."""
 
 MIN_REPLY_CHARS = 20
-"""Shortest reply worth publishing after removals (a Chinese character counts twice)."""
+"""Shortest reply worth publishing after removals (a Chinese character counts three times)."""
 
 MIN_DESCRIPTION_CHARS = 20
-"""Shortest description prose worth publishing after removals (Chinese counts twice)."""
+"""Shortest description prose worth publishing after removals (Chinese counts three times)."""
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _size(text: str) -> int:
-    # One Chinese character carries about what two Latin letters do.
-    return len(text) + len(_CJK.findall(text))
+    # One Chinese character carries about what three Latin letters do: "退货期限是30天。" says
+    # what "The return period is 30 days." does in a third of the characters.
+    return len(text) + 2 * len(_CJK.findall(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +221,10 @@ def review_reply(
     sentences that lean on a removed one. A sentence that talks about the prompt or the
     customer in the third person goes too (``meta``), and an opening such as "Based on the
     information provided, …" is cut off the sentence it opens (``removed:lead_in:…``).
+    Conclusions drawn from the facts are not published: a trailing ", so …" clause is cut
+    (``removed:conclusion:…``), a sentence that is a conclusion ("This means …") or a guess
+    ("likely") is removed (``inference``, ``speculation``;
+    :mod:`streams.generation.guard.reasoning`).
 
     Args:
         text: The generated reply, without the AI disclosure.
@@ -239,16 +245,27 @@ def review_reply(
     """
     allowed = _reply_allowed(facts, policies, draft)
     text, lead_ins = strip_lead_ins(text)
+    text, conclusions = cut_conclusions(text)
     reasons, pii = common_reasons(text, prompt, allowed, max_chars=MAX_REPLY_CHARS)
     if reasons:
         return _rejected(reasons, pii)
     facts_judge, claims_judge = _reply_judges(allowed, facts, policies, prompt)
-    pruning = prune(text, lambda sentence: [*facts_judge(sentence), *claims_judge(sentence)])
+    pruning = prune(
+        text,
+        lambda sentence: [
+            *facts_judge(sentence),
+            *claims_judge(sentence),
+            *reasoning_reasons(sentence),
+        ],
+    )
     short = _size(pruning.text) < MIN_REPLY_CHARS
     revision = _revision(pruning, too_short=short, why_short="too_short")
-    if not lead_ins or not revision.verdict.accepted:
+    if not (lead_ins or conclusions) or not revision.verdict.accepted:
         return revision
-    cut = tuple(f"removed:lead_in:{clause}" for clause in lead_ins)
+    cut = (
+        *(f"removed:lead_in:{clause}" for clause in lead_ins),
+        *(f"removed:conclusion:{clause}" for clause in conclusions),
+    )
     return Revision(
         revision.text, GuardVerdict("accepted", (*cut, *revision.verdict.reasons)), revision.removed
     )

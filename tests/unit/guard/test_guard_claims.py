@@ -254,7 +254,7 @@ def test_sentence_leaning_on_a_removed_one_goes_too() -> None:
     )
     text = kept.replace(
         " Enjoy",
-        " It is clinically proven to reduce back pain. This is why everyone loves it. Enjoy",
+        " It is clinically proven to reduce back pain. It also helps everyone feel great. Enjoy",
     )
     revision = review_reply(text, MAT, POLICIES, _prompt())
     assert revision.verdict.accepted, revision.verdict.reasons

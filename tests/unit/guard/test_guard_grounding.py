@@ -166,3 +166,30 @@ def test_names_in_the_facts_may_be_repeated() -> None:
 )
 def test_times_of_day_and_past_days_are_ungrounded(reply: str, reason: str) -> None:
     assert reason in check_grounding(reply, FACTS, POLICIES)
+
+
+@pytest.mark.parametrize(
+    ("text", "grounded"),
+    [
+        ("Delivery is free for orders over 50.00 EUR.", True),
+        ("Shipping is free for orders over 50.00 EUR. It takes 2-5 business days.", True),
+        ("订单满50.00 EUR免运费。", True),
+        ("满50.00 EUR包邮。", True),
+        ("Delivery is free.", False),
+        ("全场包邮。", False),
+        ("所有订单免运费。", False),
+    ],
+)
+def test_free_shipping_is_only_the_policys_conditional_promise(text: str, grounded: bool) -> None:
+    reasons = check_grounding(text, None, PlatformPolicies())
+    assert (not any(r.startswith("policy_mismatch:") for r in reasons)) is grounded, reasons
+
+
+def test_a_number_made_into_a_rate_is_a_new_quantity() -> None:
+    car = ProductFacts(
+        product_id="rc", title="RC Car", category="toys", attributes={"play time": "20 minutes"}
+    )
+    assert "invented_rate:20 minutes per hour" in check_grounding(
+        "It runs for 20 minutes per hour.", car, PlatformPolicies()
+    )
+    assert check_grounding("It runs for 20 minutes.", car, PlatformPolicies()) == ()

@@ -32,6 +32,14 @@ BAG = ProductFacts(
         ("Yes. According to the given information, it holds 8 L.", "Yes. It holds 8 L."),
         ("It holds 8 L, based on the facts listed.", "It holds 8 L."),
         ("根据您的描述，这个背包适合3-6岁。", "这个背包适合3-6岁。"),
+        ("根据提供的产品信息和政策，这个背包适合3-6岁。", "这个背包适合3-6岁。"),
+        ("根据产品信息和规格：这个背包适合3-6岁。", "这个背包适合3-6岁。"),
+        # A list the model opened after its lead-in loses the lead-in and the dash.
+        (
+            "Based on the information provided in the facts and policies: - The backpack "
+            "holds 8 L.",
+            "The backpack holds 8 L.",
+        ),
         # Only the sentence that lost its opening is touched, and a name keeps its case.
         ("Based on the facts, iPhone 15 fits. it is slim.", "iPhone 15 fits. it is slim."),
     ],
@@ -47,6 +55,7 @@ def test_lead_ins_that_cite_the_prompt_are_cut(text: str, expected: str) -> None
     [
         "According to our returns policy, items can be sent back within 30 days.",
         "Based on your height, the 45-55 cm seat suits you.",
+        "根据您的身高，这个座椅适合您。",
         "It holds 8 L.",
     ],
 )
@@ -58,6 +67,7 @@ def test_sentences_about_the_prompt_or_the_customer_are_meta() -> None:
     assert meta_reasons("This matches the customer's request for more pockets.")
     assert meta_reasons("It can charge your laptop without any additional claims.")
     assert meta_reasons("这符合客户的要求。")
+    assert meta_reasons('This information is provided in the "play time" field of the product.')
     assert not meta_reasons("It has 3 zipped pockets, so there is room for your things.")
 
 
@@ -82,3 +92,10 @@ def test_the_draft_comes_first_and_may_be_repeated_word_for_word() -> None:
     system = prompt[0]["content"]
     assert system.index("<draft_reply>") < system.index("<facts>")
     assert review_reply(draft, BAG, POLICIES, prompt, draft=draft).verdict.reasons == ()
+
+
+def test_a_short_complete_chinese_answer_is_not_too_short() -> None:
+    # "退货期限是30天。" says what "The return period is 30 days." does.
+    prompt = render_reply_prompt(None, [], "退货期限是多久？", "return_refund", POLICIES, lang="zh")
+    assert review_reply("退货期限是30天。", None, POLICIES, prompt).verdict.accepted
+    assert not review_reply("可以。", None, POLICIES, prompt).verdict.accepted

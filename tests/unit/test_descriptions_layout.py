@@ -42,7 +42,7 @@ MAT = ProductFacts(
 )
 PROSE = {
     "k1": "The Ergonomic Steel Kettle brings water to the boil with a sleek black finish.",
-    "m1": "The FlowFit Yoga Mat gives you a steady base for every pose.",
+    "m1": "The FlowFit Yoga Mat gives you a non-slip surface for every pose.",
 }
 
 
@@ -78,7 +78,7 @@ def test_details_paragraph_is_not_published_twice() -> None:
 
 
 def test_no_line_or_sentence_is_repeated() -> None:
-    generated = f"{PROSE['m1']} It rolls up easily after class. {PROSE['m1']}"
+    generated = f"{PROSE['m1']} It is light enough for every practice. {PROSE['m1']}"
     revision = review_description(generated, MAT, POLICIES)
     assert revision.verdict.accepted, revision.verdict.reasons
     prose = revision.text.split(f"\n\n{KEY_FACTS_HEADINGS['en']}")[0]
@@ -185,10 +185,7 @@ def _describe(text: str) -> tuple[str, bool, list[str]]:
 
 
 def test_service_publishes_revised_prose_with_key_facts() -> None:
-    generated = (
-        f"{PROSE['k1']} Its handle stays cool and the lid opens with one hand. "
-        "It is sold in the finest supermarkets worldwide."
-    )
+    generated = f"{PROSE['k1']} It is sold in the finest supermarkets worldwide."
     published, fallback, reasons = _describe(generated)
     assert not fallback
     assert "supermarkets" not in published

@@ -111,6 +111,39 @@ def invented_numbers(text: str, known: set[float]) -> list[str]:
     return reasons
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+def misbound_values(sentence: str, facts: ProductFacts) -> list[str]:
+    """Return ``misbound:…`` for a value a Chinese sentence gives to another attribute.
+
+    A small model lists the values but ties them to the wrong names: "5.3级防水等级" (5.3
+    is the Bluetooth version, IPX4 the waterproof rating), "支持IPX4降噪技术". A value
+    followed at once by another attribute's name, without its own name just before it, is
+    bound to the wrong attribute.
+
+    Args:
+        sentence: One sentence of a description.
+        facts: The product.
+
+    Returns:
+        One reason per misbound value.
+    """
+    keys = {key: _HAN_RUN.findall(key) for key in facts.attributes}
+    out = []
+    for key, value in facts.attributes.items():
+        start = sentence.find(value)
+        if len(value) < 2 or start < 0:
+            continue
+        before, after = sentence[max(0, start - 8) : start], sentence[start + len(value) :][:6]
+        own = any(part[-2:] in before for part in keys[key])
+        for other, parts in keys.items():
+            if other != key and not own and any(part[:2] in after[:4] for part in parts):
+                out.append(f"misbound:{value} {other}")
+                break
+    return out
+
+
 def validate_description(
     text: str,
     facts: ProductFacts,

@@ -23,6 +23,7 @@ from streams.generation.guard.description import (
     fact_numbers,
     invented_numbers,
     layout,
+    misbound_values,
     names_product,
     prose_of,
     restates_facts,
@@ -38,6 +39,7 @@ from streams.generation.guard.meta import meta_reasons, strip_lead_ins
 from streams.generation.guard.outcome import GuardVerdict, Revision
 from streams.generation.guard.pruning import BENIGN_KINDS, Pruning, prune
 from streams.generation.guard.reasoning import cut_conclusions, reasoning_reasons
+from streams.generation.guard.vocabulary import Vocabulary
 from streams.generation.language import detect_language, facts_language
 from streams.privacy.pii import redact
 
@@ -64,6 +66,10 @@ MIN_REPLY_CHARS = 20
 
 MIN_DESCRIPTION_CHARS = 20
 """Shortest description prose worth publishing after removals (Chinese counts three times)."""
+
+MAX_NOVEL_WORDS = 1
+"""Words outside a description's vocabulary a sentence may hold (a name the model spelled its
+own way); with more, the sentence goes (:mod:`streams.generation.guard.vocabulary`)."""
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -281,8 +287,10 @@ def review_description(
     """Revise a generated description into the text a shop publishes.
 
     The prose is taken from ``text`` (anything from a key-facts list on is dropped and
-    rebuilt from the facts). Sentences in another language than the product's facts
-    (``language:en``), with an unsupported claim or with an invented number go;
+    rebuilt from the facts), without trailing conclusion clauses (", which allows you to
+    …", ``removed:conclusion:…``). Sentences in another language than the product's facts
+    (``language:en``), with an unsupported claim, with an invented number or with more
+    than :data:`MAX_NOVEL_WORDS` words outside the product's vocabulary (``novel:…``) go;
     so do sentences that only list attributes (the key-facts list states them once) and
     repeated sentences. The published text is the remaining prose followed by the key-facts
     list (:func:`streams.generation.guard.description.layout`), so every attribute value appears
@@ -303,13 +311,14 @@ def review_description(
     """
     grounded = facts.model_copy(update={"description": None})
     allowed = "\n".join([grounded.grounding_text(), *policies.grounding_statements()])
-    prose = prose_of(text)
+    prose, conclusions = cut_conclusions(prose_of(text))
     reasons, pii = common_reasons(prose, prompt, allowed, max_chars=MAX_DESCRIPTION_CHARS)
     if reasons:
         return _rejected(reasons, pii)
     known = fact_numbers(facts, policies)
     claims = ClaimGrounds(allowed)
     lang = facts_language(facts)
+    vocabulary = Vocabulary(allowed, f"{facts.title} {facts.category}")
 
     def judge(sentence: str) -> list[str]:
         if restates_facts(sentence, facts):
@@ -317,6 +326,10 @@ def review_description(
         found = list(check_grounding(sentence, grounded, policies))
         found.extend(invented_numbers(sentence, known))
         found.extend(claims.unsupported(sentence))
+        found.extend(misbound_values(sentence, facts))
+        novel = vocabulary.novel(sentence)
+        if len(novel) > MAX_NOVEL_WORDS:
+            found.append(f"novel:{' '.join(novel[:4])}")
         # Prose in another language than the product's facts reads as a mixed listing. The
         # title is left out of the count: a name is written the same in any sentence.
         written_in = detect_language(sentence.replace(facts.title, " "), lang)
@@ -331,7 +344,9 @@ def review_description(
     revision = _revision(pruning, too_short=unnamed, why_short="missing_product_name")
     if not revision.verdict.accepted:
         return revision
-    return Revision(layout(revision.text, facts), revision.verdict, revision.removed)
+    cut = tuple(f"removed:conclusion:{clause}" for clause in conclusions)
+    verdict = GuardVerdict("accepted", (*cut, *revision.verdict.reasons))
+    return Revision(layout(revision.text, facts), verdict, revision.removed)
 
 
 def _check_identifiers(output: str, grounds: str) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard import validate_description
+from streams.generation.guard.description import misbound_values
 
 FACTS = ProductFacts(
     product_id="p-3",
@@ -78,3 +79,14 @@ def test_policies_can_be_allowed() -> None:
 def test_case_insensitive_attributes_and_name() -> None:
     text = GOOD.upper()
     assert validate_description(text, FACTS).accepted
+
+
+def test_a_chinese_value_tied_to_another_attribute_is_misbound() -> None:
+    buds = ProductFacts(
+        product_id="h",
+        title="降噪蓝牙耳机 Pro",
+        category="耳机",
+        attributes={"蓝牙版本": "5.3", "防水等级": "IPX4", "降噪": "主动降噪"},
+    )
+    assert misbound_values("采用5.3级防水等级。", buds) == ["misbound:5.3 防水等级"]
+    assert misbound_values("蓝牙版本为5.3，防水等级为IPX4。", buds) == []  # noqa: RUF001

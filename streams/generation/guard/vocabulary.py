@@ -1,0 +1,167 @@
+"""Vocabulary: the words a description may use are the facts' words and plain copy words.
+
+The claim checks read claims of known kinds (materials, certifications, health, …). A small
+model invents past them in ordinary words: a solar power bank "for home heating, cooking and
+entertainment", a blender that makes "creamy ice cubes", a rain jacket "for formal
+occasions", a coat "for varying skin types". No list of claim kinds covers that, so a
+description is held to a closed vocabulary instead: every content word of a sentence is a
+word of the product's facts (title, category, attributes, and the policies), a form of one
+("waterproof" and "water", "charging" and "charge"), a word of :data:`COPY_WORDS`, the
+general wording of product copy that states nothing about a particular product ("stylish",
+"designed", "everyday"), or a plain word of what its kind of product is for
+(:data:`KIND_WORDS`: a kettle boils water). A sentence with more words outside it than
+:data:`streams.generation.guard.verdict.MAX_NOVEL_WORDS` is removed (``novel:<words>``).
+
+English only: Chinese text has no spaces to find its words by; its claims are left to the
+claim checks, and its values to :func:`streams.generation.guard.description.misbound_values`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from streams.generation.guard.claims import stem
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+# Function words, and the wording of product copy that makes no claim about one product.
+COPY_WORDS = frozenset(
+    {
+        # function words
+        "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "into", "on", "onto",
+        "at", "for", "with", "without", "by", "from", "as", "about", "over", "under", "up",
+        "down", "out", "off", "through", "throughout", "between", "across", "around", "along",
+        "within", "while", "when", "where", "which", "who", "whose", "that", "this", "these",
+        "those", "it", "its", "it's", "they", "them", "their", "you", "your", "you're",
+        "yours", "we", "our", "us", "is", "are", "was", "were", "be", "been", "being", "has",
+        "have", "had", "having", "do", "does", "can", "could", "will", "would", "may",
+        "should", "must", "not", "no", "so", "such", "than", "then", "too", "very", "also",
+        "just", "only", "even", "both", "each", "every", "all", "any", "some", "more", "most",
+        "much", "many", "other", "another", "one", "two", "three", "whether", "if", "whatever",
+        "here", "there", "yet", "still", "well", "again", "once", "per", "plus", "via",
+        # what copy says of any product
+        "design", "designed", "feature", "features", "featuring", "offer", "offers",
+        "offering", "provide", "provides", "providing", "ensure", "ensures", "ensuring",
+        "make", "makes", "making", "made", "keep", "keeps", "keeping", "help", "helps",
+        "helping", "let", "lets", "allow", "allows", "allowing", "add", "adds", "adding",
+        "come", "comes", "coming", "include", "includes", "including", "included", "enjoy",
+        "use", "uses", "used", "using", "user", "users", "give", "gives", "bring", "brings",
+        "get", "need", "needs", "want", "choose", "choice", "option", "options", "stay",
+        "stays", "suit", "suits", "suitable", "fit", "fits", "ideal", "perfect", "great",
+        "excellent", "good", "better", "best", "fine", "nice", "stylish", "style", "sleek",
+        "modern", "classic", "timeless", "simple", "elegant", "elegance", "practical",
+        "functional", "function", "versatile", "durable", "durability", "sturdy", "solid",
+        "reliable", "dependable", "quality", "high", "high-quality", "premium", "essential",
+        "comfortable", "comfort", "comfortably", "convenient", "convenience", "easy", "easily",
+        "ease", "effortless", "effortlessly", "quick", "quickly", "simply", "smooth",
+        "compact", "lightweight", "light", "portable", "handy", "everyday", "daily", "day",
+        "days", "long", "lasting", "long-lasting", "look", "looks", "touch", "detail",
+        "details", "addition", "experience", "performance", "way", "time", "times", "life",
+        "fun", "beautiful", "attractive", "appealing", "thoughtful",
+        "thoughtfully", "carefully", "crafted", "built", "build", "piece", "product", "item",
+        "range", "variety", "size", "sizes", "available", "perfectly", "ideally", "truly",
+        "really", "wide", "wider", "new", "ready", "pick", "favourite",
+        "favorite", "value", "efficient", "efficiently", "effective",
+        "effectively", "secure", "securely", "safe", "safely", "clean", "care", "everything",
+        "anything", "something", "whenever", "wherever", "whole", "full", "fully",
+        "complete", "completely", "extra", "additional", "added", "combined", "combine",
+        "combines", "pair", "paired", "set", "holds", "hold", "model", "version",
+        "name", "called", "known", "practicality", "versatility", "reliability", "enough",
+    }
+)  # fmt: skip
+"""Words any product's copy may use: they state nothing the facts would have to support."""
+
+_COPY_STEMS = frozenset(stem(w) for w in COPY_WORDS | {"finish", "colour", "color", "shade"})
+
+# What any product of a kind is for, in plain words: a kettle boils water, headphones play
+# music. A product whose title or category names the kind may use them; anything more
+# particular (a use, a user, a place) must be in its own facts.
+KIND_WORDS: dict[str, frozenset[str]] = {
+    kind: frozenset(words.split())
+    for kind, words in {
+        "kettle": "water boil boiling tea coffee heat hot drink drinks kitchen",
+        "cooker": "cook cooking meal meals food kitchen heat recipe recipes",
+        "fryer": "cook cooking fry frying food meal meals kitchen crispy oil",
+        "blender": "blend blending smoothie smoothies drink drinks food kitchen ice",
+        "espresso": "coffee espresso brew brewing drink cup cups kitchen",
+        "coffee": "coffee brew brewing drink cup cups kitchen",
+        "headphone": "sound audio music listen listening ear ears call calls wear",
+        "earbud": "sound audio music listen listening ear ears call calls wear",
+        "speaker": "sound audio music listen listening",
+        "power": "charge charging device devices phone phones battery",
+        "charger": "charge charging device devices phone phones battery",
+        "backpack": "carry carrying pack storage travel back shoulder shoulders pocket",
+        "bag": "carry carrying storage travel shoulder pocket",
+        "jacket": "wear wearing weather warm outdoor layer",
+        "coat": "wear wearing weather warm layer",
+        "parka": "wear wearing weather warm cold winter outdoor layer",
+        "mat": "yoga practice exercise workout workouts floor pose poses",
+        "shoe": "walk walking run running foot feet step wear",
+        "boot": "walk walking hike hiking foot feet step wear trail trails",
+        "sneaker": "walk walking foot feet wear",
+        "chair": "sit sitting seat work desk office back posture",
+        "toy": "play playing child children kid kids",
+        "lamp": "light lighting desk read reading work",
+        "bottle": "drink drinks drinking water hydrated",
+        "case": "phone protect protection drop drops",
+        "pouch": "phone protect protection",
+        "cleanser": "skin face wash cleanse",
+        "serum": "skin face apply",
+        "moisturiser": "skin face apply",
+        "cream": "skin face apply",
+        "sunscreen": "skin sun apply",
+    }.items()
+}
+"""Plain words of what a kind of product is for, by a word that names the kind."""
+
+
+def _related(a: str, b: str) -> bool:
+    # Forms of one word share all but a short ending ("charg" / "charger"); compound words
+    # start with one of their parts ("waterproof" / "water").
+    if len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    shorter = min(len(a), len(b))
+    common = next((i for i in range(shorter) if a[i] != b[i]), shorter)
+    return common >= max(4, shorter - 2)
+
+
+class Vocabulary:
+    """The words one product's description may use.
+
+    Args:
+        grounding: The product's facts (and the policies) as text.
+        kind: The product's title and category, which name its kind (:data:`KIND_WORDS`).
+    """
+
+    def __init__(self, grounding: str, kind: str = "") -> None:
+        words = [w.lower() for w in _WORD.findall(grounding)]
+        parts = [p for w in words for p in w.split("-") if p]
+        named = {stem(w) for w in _WORD.findall(kind.lower())}
+        kinds = [v for k, v in KIND_WORDS.items() if stem(k) in named]
+        self._stems = frozenset(stem(w) for w in (*words, *parts, *(w for v in kinds for w in v)))
+
+    def _known(self, word: str) -> bool:
+        s = stem(word)
+        if s in _COPY_STEMS or s in self._stems:
+            return True
+        return any(_related(s, t) for t in self._stems)
+
+    def novel(self, sentence: str) -> list[str]:
+        """Return the content words of ``sentence`` that neither the facts nor copy use.
+
+        Args:
+            sentence: One sentence of a description.
+
+        Returns:
+            The words, lowercased, in order and without repeats; empty when every word is
+            known.
+        """
+        out: list[str] = []
+        for word in _WORD.findall(sentence):
+            lower = word.lower().strip("'-")
+            if len(lower) < 3 or lower in out:
+                continue
+            parts = [p for p in lower.split("-") if p]
+            if not all(self._known(p) for p in parts) and not self._known(lower):
+                out.append(lower)
+        return out

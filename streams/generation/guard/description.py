@@ -135,7 +135,11 @@ def misbound_values(sentence: str, facts: ProductFacts) -> list[str]:
         start = sentence.find(value)
         if len(value) < 2 or start < 0:
             continue
-        before, after = sentence[max(0, start - 8) : start], sentence[start + len(value) :][:6]
+        before = sentence[max(0, start - 8) : start]
+        # Only what follows in the same clause binds (a comma starts another one).
+        after = re.split(r"[\s,;:\u3001\uff0c\uff1b\uff1a\u3002]", sentence[start + len(value) :])[
+            0
+        ]
         own = any(part[-2:] in before for part in keys[key])
         for other, parts in keys.items():
             if other != key and not own and any(part[:2] in after[:4] for part in parts):

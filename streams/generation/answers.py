@@ -192,7 +192,7 @@ def answer_problems(text: str, asked: Asked, grounding: Grounding, lang: Lang) -
 
 # Returns and refunds are one subject to a customer: "退货以后退款多久能到账" names the
 # return and asks about the refund, and either statement answers it.
-_SUBJECTS: dict[str, str] = {"returns": "returns", "refunds": "returns"}
+_SUBJECTS: dict[str, str] = {"refunds": "returns"}
 
 
 def _missing_policies(text: str, policies: tuple[PolicyLine, ...]) -> list[str]:

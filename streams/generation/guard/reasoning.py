@@ -66,8 +66,7 @@ def cut_conclusions(text: str) -> tuple[str, tuple[str, ...]]:
         removed.append(match.group().strip(" ,;，；-\u2014").lower())
         return ""
 
-    out = _TRAILING_ZH.sub(cut, _TRAILING.sub(cut, text))
-    return (out if removed else text), tuple(removed)
+    return _TRAILING_ZH.sub(cut, _TRAILING.sub(cut, text)), tuple(removed)
 
 
 def reasoning_reasons(sentence: str) -> list[str]:

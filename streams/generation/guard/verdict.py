@@ -206,6 +206,14 @@ def _revision(pruning: Pruning, *, too_short: bool, why_short: str) -> Revision:
     return Revision("", GuardVerdict.from_reasons(reasons), pruning.removed)
 
 
+def _with_cuts(revision: Revision, cuts: Sequence[str]) -> Revision:
+    # Clauses cut before judging (lead-ins, conclusions) are audited first on an acceptance.
+    if not cuts or not revision.verdict.accepted:
+        return revision
+    verdict = GuardVerdict("accepted", (*cuts, *revision.verdict.reasons))
+    return Revision(revision.text, verdict, revision.removed)
+
+
 def _rejected(reasons: Sequence[str], pii: Sequence[str]) -> Revision:
     return Revision("", GuardVerdict.from_reasons(reasons, pii))
 
@@ -266,15 +274,11 @@ def review_reply(
     )
     short = _size(pruning.text) < MIN_REPLY_CHARS
     revision = _revision(pruning, too_short=short, why_short="too_short")
-    if not (lead_ins or conclusions) or not revision.verdict.accepted:
-        return revision
-    cut = (
+    cuts = (
         *(f"removed:lead_in:{clause}" for clause in lead_ins),
         *(f"removed:conclusion:{clause}" for clause in conclusions),
     )
-    return Revision(
-        revision.text, GuardVerdict("accepted", (*cut, *revision.verdict.reasons)), revision.removed
-    )
+    return _with_cuts(revision, cuts)
 
 
 def review_description(
@@ -344,9 +348,8 @@ def review_description(
     revision = _revision(pruning, too_short=unnamed, why_short="missing_product_name")
     if not revision.verdict.accepted:
         return revision
-    cut = tuple(f"removed:conclusion:{clause}" for clause in conclusions)
-    verdict = GuardVerdict("accepted", (*cut, *revision.verdict.reasons))
-    return Revision(layout(revision.text, facts), verdict, revision.removed)
+    laid_out = Revision(layout(revision.text, facts), revision.verdict, revision.removed)
+    return _with_cuts(laid_out, [f"removed:conclusion:{clause}" for clause in conclusions])
 
 
 def _check_identifiers(output: str, grounds: str) -> list[str]:

@@ -211,7 +211,11 @@ def labelled(text: str, family: str) -> tuple[Quantity, ...]:
     if label:
         pattern = re.compile(rf"(?<![A-Za-z]){re.escape(label)}\s*(\d+(?:[.,]\d)?)(?![\d.,])", re.I)
     else:
-        pattern = re.compile(rf"(\d+(?:[.,]\d)?)\s*{_SIZE_MARK}|\bsize\s+(\d+(?:[.,]\d)?)\b", re.I)
+        # A number starts after no digit: "1.23码" holds no size 23, and a long run of digits
+        # is read once, not once per digit.
+        pattern = re.compile(
+            rf"(?<![\d.,])(\d+(?:[.,]\d)?)\s*{_SIZE_MARK}|\bsize\s+(\d+(?:[.,]\d)?)\b", re.I
+        )
     out = []
     for match in pattern.finditer(text):
         raw = next(group for group in match.groups() if group)

@@ -184,3 +184,16 @@ def test_returns_and_refunds_are_one_subject() -> None:
         "Items can be returned within 30 days of delivery.", asked, grounding, lang
     )
     assert problems == ("answer_missing_policy:free_shipping",)
+
+
+@pytest.mark.timeout(30)
+def test_a_very_long_value_is_no_reason_to_stall() -> None:
+    # The composed answer would quote it; the strict check rejects it by its length without
+    # running the claim checks on it, and the generic hand-over is published.
+    shoe = ProductFacts(
+        product_id="sh-2", title="Shoe", category="shoes", attributes={"sizes": "1-" * 100_000}
+    )
+    asked, grounding, lang, intent = _asked("What sizes does it come in?", shoe)
+    assert asked.facts
+    reply = fallback_reply(intent, shoe, POLICIES, lang=lang, asked=asked, grounding=grounding)
+    assert "1-1-" not in reply

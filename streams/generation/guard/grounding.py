@@ -391,8 +391,10 @@ def _check_third_parties_and_events(text: str, grounds: _Grounds) -> Iterable[st
 
 # "20 minutes per hour", "2 L a day", "每小时20分钟": a number made into a rate is a new
 # quantity even when the number itself is grounded ("play time: 20 minutes").
+# A match starts only where a number does, so a long run of digits is read once, not once per
+# digit.
 _RATE = re.compile(
-    r"\d[\d.,]*\s*[^\W\d_]*\s+(?P<rate>(?:per|an?|each|every)\s+(?:hour|minute|second|day|week|"
+    r"(?<![\d.,])\d[\d.,]*\s*[^\W\d_]*\s+(?P<rate>(?:per|an?|each|every)\s+(?:hour|minute|second|day|week|"
     r"month|year|charge|use|wash|cycle)s?)\b|(?P<rate_zh>每(?:小时|分钟|天|日|周|月|年|次))",
     re.IGNORECASE,
 )

@@ -188,6 +188,10 @@ def check_reply(
     """
     allowed = _reply_allowed(facts, policies)
     reasons, pii = common_reasons(output, prompt, allowed, max_chars=max_chars)
+    if len(output) > max_chars:
+        # Rejected already; the claim checks are not run on text of unbounded size (a
+        # template quoting a merchant's megabyte-long value would hold a worker for hours).
+        return GuardVerdict.from_reasons(reasons, pii)
     facts_judge, claims_judge = _reply_judges(allowed, facts, policies, prompt)
     reasons.extend(facts_judge(output))
     reasons.extend(f"unsupported:{r}" for r in claims_judge(output))

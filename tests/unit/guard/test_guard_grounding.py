@@ -8,6 +8,7 @@ import pytest
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard.grounding import check_grounding, extract_numbers, parse_number
+from streams.generation.quantities import labelled
 
 FACTS = ProductFacts(
     product_id="p-1",
@@ -193,3 +194,10 @@ def test_a_number_made_into_a_rate_is_a_new_quantity() -> None:
         "It runs for 20 minutes per hour.", car, PlatformPolicies()
     )
     assert check_grounding("It runs for 20 minutes.", car, PlatformPolicies()) == ()
+
+
+@pytest.mark.timeout(20)
+def test_long_runs_of_digits_are_read_in_linear_time() -> None:
+    # A rate or a size is read where a number starts, so a run of digits is scanned once.
+    assert check_grounding("1" * 200_000, None, PlatformPolicies()) == ()
+    assert labelled("1" * 200_000 + "码", "label:")[0].base == Decimal("1" * 200_000)

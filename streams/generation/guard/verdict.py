@@ -210,6 +210,15 @@ def _revision(pruning: Pruning, *, too_short: bool, why_short: str) -> Revision:
     return Revision("", GuardVerdict.from_reasons(reasons), pruning.removed)
 
 
+def _with_pii_of_cuts(
+    reasons: list[str], pii: tuple[str, ...], clauses: Sequence[str]
+) -> tuple[list[str], tuple[str, ...]]:
+    # A clause cut before the checks is audited word for word, so PII in it rejects the text
+    # as PII anywhere else would ("…, so call me on +44 20 7946 0958").
+    found = [kind for kind in redact(" ".join(clauses)).found if kind not in pii] if clauses else []
+    return [*reasons, *(f"pii_in_output:{kind}" for kind in found)], (*pii, *found)
+
+
 def _with_cuts(revision: Revision, cuts: Sequence[str]) -> Revision:
     # Clauses cut before judging (lead-ins, conclusions) are audited first on an acceptance.
     if not cuts or not revision.verdict.accepted:
@@ -265,6 +274,7 @@ def review_reply(
     text, lead_ins = strip_lead_ins(text)
     text, conclusions = cut_conclusions(text)
     reasons, pii = common_reasons(text, prompt, allowed, max_chars=MAX_REPLY_CHARS)
+    reasons, pii = _with_pii_of_cuts(reasons, pii, (*lead_ins, *conclusions))
     if reasons:
         return _rejected(reasons, pii)
     facts_judge, claims_judge = _reply_judges(allowed, facts, policies, prompt)
@@ -321,6 +331,7 @@ def review_description(
     allowed = "\n".join([grounded.grounding_text(), *policies.grounding_statements()])
     prose, conclusions = cut_conclusions(prose_of(text))
     reasons, pii = common_reasons(prose, prompt, allowed, max_chars=MAX_DESCRIPTION_CHARS)
+    reasons, pii = _with_pii_of_cuts(reasons, pii, conclusions)
     if reasons:
         return _rejected(reasons, pii)
     known = fact_numbers(facts, policies)

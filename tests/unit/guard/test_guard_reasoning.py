@@ -106,3 +106,19 @@ def test_templates_still_pass_the_strict_check() -> None:
     reply = fallback_reply("order_status", None, POLICIES)
     assert "passed your question" in reply
     assert check_reply(reply, None, POLICIES).accepted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The max load is 150 kg, so call me on +44 20 7946 0958 today.",
+        "Based on the details from 07700 900123, the max load is 150 kg.",
+    ],
+)
+def test_pii_in_a_cut_clause_rejects_the_reply(text: str) -> None:
+    # A cut clause is audited word for word; raw PII may not reach the reasons column.
+    prompt = render_reply_prompt(CHAIR, [], "What is the max load?", "product_question", POLICIES)
+    revision = review_reply(text, CHAIR, POLICIES, prompt)
+    assert not revision.verdict.accepted
+    assert revision.verdict.pii_types == ("phone",)
+    assert not any("7946" in r or "900123" in r for r in revision.verdict.reasons)

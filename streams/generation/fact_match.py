@@ -120,6 +120,10 @@ CONCEPTS: tuple[Concept, ...] = (
          "塑料", "金属", "铝", "玻璃", "丝绸", "涤纶", "陶瓷"),
     ),
     Concept(
+        "fill", "填充物",
+        ("fill", "filling", "fill power", "insulation", "填充", "含绒量", "羽绒含量", "绒子含量"),
+    ),
+    Concept(
         "battery", "电池续航",
         ("battery", "battery life", "charge", "charging", "runtime", "run time", "lasts",
          "电池", "续航", "充电", "电量", "待机"),
@@ -323,15 +327,37 @@ def _content_words(text: str, shortest: int = 3) -> set[str]:
     }
 
 
+# Characters that may stand before a Chinese head word without making it another compound.
+_HEAD_OPENERS = frozenset("么的种些样类个多哪是和与及性")
+
+
 def _han_overlap(needle: str, haystack: str, *, head: bool = False) -> bool:
     # Half the character pairs of the needle, so "最大承重" is not matched by "最大" alone.
     # With ``head``, the last pair of a longer name is enough too: a Chinese compound ends
     # in what it names ("适用肤质" is a 肤质, asked as "适合什么肤质").
     han = "".join(_HAN.findall(needle))
     pairs = [han[i : i + 2] for i in range(len(han) - 1)]
-    if head and len(han) >= 3 and pairs[-1] in haystack:
+    hits = [pair in haystack for pair in pairs]
+    if not pairs:
+        return False
+    if head and len(han) >= 3 and _plain_head(pairs[-1], haystack):
         return True
-    return bool(pairs) and sum(pair in haystack for pair in pairs) * 2 >= len(pairs)
+    # A match on the head pair alone is held to the same test ("含绒量" only half-matches
+    # "充绒量", and is another measure).
+    only_head = hits[-1] and sum(hits) == 1
+    return sum(hits) * 2 >= len(pairs) and (not only_head or _plain_head(pairs[-1], haystack))
+
+
+def _plain_head(pair: str, haystack: str) -> bool:
+    # The head names the same thing only where the question does not make it another
+    # compound: "什么肤质" and "干性肤质" ask about 适用肤质, "含绒量" (down share) is not
+    # 充绒量 (fill weight).
+    return any(
+        m.start() == 0
+        or haystack[m.start() - 1] in _HEAD_OPENERS
+        or not _HAN.match(haystack[m.start() - 1])
+        for m in re.finditer(re.escape(pair), haystack)
+    )
 
 
 def _comparison(fact: FactLine, question: str, asked: tuple[Quantity, ...]) -> Comparison | None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 from streams.generation.answers import Asked
+from streams.generation.asks import DECLINES, Ask
 from streams.generation.facts import (
     Grounding,
     Lang,
@@ -39,7 +40,12 @@ from streams.generation.guard.injection import (
 from streams.generation.guard.verdict import check_reply
 from streams.generation.intents import Intent
 from streams.generation.language import facts_language
-from streams.generation.reply_templates import GENERIC_REPLY, compose_answer, intent_candidates
+from streams.generation.reply_templates import (
+    GENERIC_REPLY,
+    ask_candidates,
+    compose_answer,
+    intent_candidates,
+)
 from streams.privacy.pii import redact
 
 AI_DISCLOSURES: dict[Lang, str] = {
@@ -338,6 +344,7 @@ def fallback_reply(
     lang: Lang = "en",
     asked: Asked | None = None,
     grounding: Grounding | None = None,
+    ask: Ask | None = None,
 ) -> str:
     """Return a deterministic template reply that states only grounded facts.
 
@@ -351,6 +358,9 @@ def fallback_reply(
         lang: The reply's language.
         asked: The facts and policies the message asks about, answered first.
         grounding: The reply's grounding (built from ``facts`` and ``policies`` if absent).
+        ask: An ask to decline, or a greeting (:func:`streams.generation.asks.find_ask`):
+            its fixed sentence comes first, followed by the first of its grounded
+            candidates the guard accepts.
 
     Returns:
         The first candidate that passes :func:`streams.generation.guard.check_reply` with the same
@@ -361,13 +371,24 @@ def fallback_reply(
     policies = policies or PlatformPolicies()
     grounding = grounding or build_grounding(facts, policies, lang)
     composed = compose_answer(asked, grounding, lang) if asked else None
+    if ask is not None:
+        # The decline is a constant of this project, not a claim about the product ("ask
+        # your doctor" would read as a health claim); what follows it is checked. Facts the
+        # message also asks about come first ("What colour is it? Any discount?"), except
+        # after a medical question, where the product's whole details serve better.
+        known = ask_candidates(ask, grounding, lang)
+        if composed and asked is not None and asked.facts_required:
+            known = [*known, composed] if ask.kind == "medical" else [composed, *known]
+        body = next((c for c in known if _accepted(c, facts, policies)), "")
+        return ("" if lang == "zh" else " ").join((DECLINES[ask.kind][lang], body)).strip()
     candidates = intent_candidates(intent, grounding, lang)
     if composed:
         # The composed answer goes first where a fact is the answer, after the intent's
         # template where the facts are only context (an exchange that names a size).
         first = asked is not None and asked.facts_required
         candidates = [composed, *candidates] if first else [*candidates, composed]
-    for candidate in candidates:
-        if check_reply(candidate, facts, policies).accepted:
-            return candidate
-    return GENERIC_REPLY[lang]
+    return next((c for c in candidates if _accepted(c, facts, policies)), GENERIC_REPLY[lang])
+
+
+def _accepted(text: str, facts: ProductFacts | None, policies: PlatformPolicies) -> bool:
+    return check_reply(text, facts, policies).accepted

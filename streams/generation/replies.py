@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from streams.delivery.intake import Decoded
 from streams.generation.answers import Asked, answer_problems, find_asked
+from streams.generation.asks import Ask, find_ask
 from streams.generation.facts import (
     Grounding,
     Lang,
@@ -86,6 +87,7 @@ class _Plan:
     grounding: Grounding
     asked: Asked
     draft: str
+    ask: Ask | None = None
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,11 @@ def _model_writes(plan: _Plan) -> bool:
     # checks and features that no claim check reads.
     # Facts or policies that are only context (an order-status question names the shipping
     # time, but asks where the order is) leave the reply to the template's hand-over.
+    # An ask to decline (a discount, a delivery date, medical advice) or a greeting has its
+    # fixed reply: the model would be the one to grant it.
     asked = plan.asked
     answers = (asked.facts and asked.facts_required) or (asked.policies and asked.policies_required)
-    return bool(answers) and not plan.check.injection.is_injection
+    return bool(answers) and plan.ask is None and not plan.check.injection.is_injection
 
 
 class ReplyService:
@@ -150,16 +154,17 @@ class ReplyService:
         intent = detect_intent(text, facts).intent
         grounding = build_grounding(facts, self._policies, lang)
         asked = find_asked(text, facts, grounding, intent)
+        ask = find_ask(text)
         # The template reply is both the model's draft and the fallback: the model words it
         # for this customer, the guard checks the wording, the draft stands in when it fails.
         draft = fallback_reply(
-            intent, facts, self._policies, lang=lang, asked=asked, grounding=grounding
+            intent, facts, self._policies, lang=lang, asked=asked, grounding=grounding, ask=ask
         )
         prompt = render_reply_prompt(
             facts, history, text, intent, self._policies,
             lang=lang, asked=asked, grounding=grounding, draft=draft,
         )  # fmt: skip
-        return _Plan(item, check, intent, facts, prompt, lang, grounding, asked, draft)
+        return _Plan(item, check, intent, facts, prompt, lang, grounding, asked, draft, ask)
 
     async def reply(
         self,
@@ -183,6 +188,9 @@ class ReplyService:
                 reasons = tuple(f"injection:{r}" for r in plan.check.injection.reasons)
                 verdict = GuardVerdict.from_reasons(reasons or ("injection",))
                 text, fallback_reason = "", "injection"
+            elif generation is None and plan.ask is not None:
+                verdict = GuardVerdict.from_reasons((f"ask:{plan.ask.kind}:{plan.ask.phrase}",))
+                text, fallback_reason = "", "ask"
             elif generation is None:
                 verdict = GuardVerdict.from_reasons(("ungrounded",))
                 text, fallback_reason = "", "ungrounded"

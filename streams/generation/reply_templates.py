@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from streams.generation.answers import Asked
+from streams.generation.asks import Ask
 from streams.generation.fact_match import FactMatch, key_concepts
 from streams.generation.facts import FactLine, Grounding, Lang, PolicyTopic
 from streams.generation.intents import Intent
@@ -61,7 +62,7 @@ def _fact_sentence(match: FactMatch, title: str, lang: Lang, first: bool) -> str
         subject = title if first else "它"
         base = f"{subject}的{label}是{value}"
         if comparison is None:
-            return f"{base}。"
+            return _yes_no_sentence(label, value, subject, lang) or f"{base}。"
         if comparison.bound in ("max", "range"):
             verdict = "在范围之内" if comparison.ok else "超出了这个范围"
         else:
@@ -69,7 +70,8 @@ def _fact_sentence(match: FactMatch, title: str, lang: Lang, first: bool) -> str
         return f"{'可以' if comparison.ok else '不可以'}，{base}，{verdict}。"
     subject = f"the {title}" if first else "it"
     if comparison is None:
-        return f"The {label} of {subject} is {value}."
+        plain = f"The {label} of {subject} is {value}."
+        return _yes_no_sentence(label, value, subject, lang) or plain
     if comparison.bound == "max":
         relation = "within" if comparison.ok else "more than"
     elif comparison.bound == "range":
@@ -78,6 +80,26 @@ def _fact_sentence(match: FactMatch, title: str, lang: Lang, first: bool) -> str
         relation = "enough for" if comparison.ok else "below"
     answer = "Yes" if comparison.ok else "No"
     return f"{answer}, that is {relation} the {label} of {subject}, which is {value}."
+
+
+_YES = frozenset({"yes", "是", "有", "支持"})
+_NO = frozenset({"no", "none", "否", "无", "没有", "不支持"})
+# A label that describes the product ("foldable", "dishwasher-safe") takes "is"; one that
+# names a part or a feature ("wireless charging") takes "has".
+_DESCRIBES = re.compile(r"(?:able|ible|proof|safe|ed|ant|ive)$")
+
+
+def _yes_no_sentence(label: str, value: str, subject: str, lang: Lang) -> str | None:
+    # "wireless charging: no" reads "… does not have wireless charging", not "… is no".
+    answer = value.strip().lower().rstrip(".。")
+    if answer not in _YES and answer not in _NO:
+        return None
+    yes = answer in _YES
+    if lang == "zh":
+        return f"{subject}{'有' if yes else '没有'}{label}。"
+    if _DESCRIBES.search(label.lower()):
+        return f"{'Yes' if yes else 'No'}, {subject} is {'' if yes else 'not '}{label}."
+    return f"{'Yes' if yes else 'No'}, {subject} {'has' if yes else 'does not have'} {label}."
 
 
 def _close(lang: Lang) -> str:
@@ -197,4 +219,37 @@ def intent_candidates(intent: Intent, grounding: Grounding, lang: Lang) -> list[
             "passed your message to our support team, and a colleague will get back to you "
             "personally."
         ]
+    return []
+
+
+def _price_sentence(grounding: Grounding, lang: Lang) -> list[str]:
+    title, price = grounding.fact("Product"), grounding.fact("Price")
+    if title is None or price is None:
+        return []
+    if lang == "zh":
+        return [f"{title.value}的价格是{price.value}。"]
+    return [f"The price of the {title.value} is {price.value}."]
+
+
+def ask_candidates(ask: Ask, grounding: Grounding, lang: Lang) -> list[str]:
+    """Return what may follow an ask's decline, best first: what the platform does know.
+
+    Args:
+        ask: The ask (:func:`streams.generation.asks.find_ask`).
+        grounding: The reply's grounding (policies in ``lang``).
+        lang: The reply's language.
+
+    Returns:
+        The price for a price ask, the shipping time for a delivery date, the warranty for
+        a promise that a product lasts, the product's details for a medical question;
+        empty for a greeting or thanks (and where the grounding holds none of these).
+    """
+    if ask.kind == "price":
+        return _price_sentence(grounding, lang)
+    if ask.kind == "delivery_promise":
+        return [policy] if (policy := _policy(grounding, "shipping")) else []
+    if ask.kind == "lasting_promise":
+        return [policy] if (policy := _policy(grounding, "warranty")) else []
+    if ask.kind == "medical" and grounding.fact("Product") is not None:
+        return _product_candidates(grounding, lang)
     return []

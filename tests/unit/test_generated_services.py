@@ -104,9 +104,7 @@ def test_grounded_reply_is_accepted_and_disclosed() -> None:
 
 def test_invented_discount_is_rejected_and_replaced_by_the_fallback() -> None:
     gen = ScriptedGenerator(["Great news: use code SAVE20 for 20% off, only $9.99 today!"])
-    [out] = _reply(
-        ReplyService(_loaded(gen), PlatformPolicies()), [_chat("What colour is it? Any discount?")]
-    )
+    [out] = _reply(ReplyService(_loaded(gen), PlatformPolicies()), [_chat("What colour is it?")])
     assert out.reply.verdict == "rejected"
     assert out.reply.fallback
     assert "20%" not in out.reply.text and "9.99" not in out.reply.text
@@ -253,7 +251,7 @@ def test_an_undecided_message_is_answered_in_the_conversations_language() -> Non
 
 def test_a_chinese_message_without_a_product_gets_a_chinese_hand_over() -> None:
     gen = ScriptedGenerator(["Thanks, we will get back to you."])
-    out = _ask(gen, "你好", facts=None)
+    out = _ask(gen, "你好，我想给客服留个言", facts=None)
     assert out.reply.fallback
     assert "客服" in out.reply.text
 

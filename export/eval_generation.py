@@ -2,9 +2,9 @@
 
 The reference set ``export/references/description_references.jsonl`` holds 20 products (names in
 the style of faker-commerce, plausible attributes) with a description written for each by
-hand, following the ``description-v2`` instructions: two or three sentences naming the
-product and every attribute value as given. Prompts come from
-:func:`streams.generation.prompts.render_description_prompt`, the stream's own.
+hand, following the ``description-v2`` instructions (``description-v3`` adds a worked
+example): two or three sentences naming the product and every attribute value as given.
+Prompts come from :func:`streams.generation.prompts.render_description_prompt`, the stream's own.
 
 Metrics are implemented here in pure Python (no sacrebleu or rouge-score):
 

@@ -8,7 +8,7 @@ description the shop wants::
 
 CSV has the same columns; ``attributes`` is a JSON object or ``key: value; key: value``.
 Training prompts are rendered with :func:`streams.generation.prompts.render_description_prompt`, the
-exact prompt the stream uses (template ``description-v2``); only the description tokens and
+exact prompt the stream uses (template ``description-v3``); only the description tokens and
 the closing ``<|im_end|>`` carry loss. The result is a Hugging Face directory: export it with
 ``build_generator("description", <registry>/description, source=OUT)``.
 
@@ -77,7 +77,7 @@ class FinetuneConfig:
     max_steps: int | None = None
     batch_size: int = 4
     learning_rate: float = 5e-5
-    max_length: int = 384
+    max_length: int = 768
     seed: int = 0
     progress: bool = True
 

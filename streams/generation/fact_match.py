@@ -331,6 +331,21 @@ def _content_words(text: str, shortest: int = 3) -> set[str]:
 _HEAD_OPENERS = frozenset("么的种些样类个多哪是和与及性")
 
 
+_COUNTED = re.compile(r"\b(\d+)\s+([a-z]{3,})\b")
+
+
+def _number_agrees(shared: set[str], fact_text: str, question: str) -> set[str]:
+    # A number is the same value only where it counts the same thing: "last 10 years" is not
+    # "speeds: 10 plus pulse", "size 10" and "10 plus pulse speeds?" still are.
+    counted = {n: w for n, w in _COUNTED.findall(question.lower()) if w not in _STOP}
+    words = _content_words(fact_text)
+    return {
+        w
+        for w in shared
+        if not (w.isdigit() and w in counted and counted[w].rstrip("s") not in words)
+    }
+
+
 def _han_overlap(needle: str, haystack: str, *, head: bool = False) -> bool:
     # Half the character pairs of the needle, so "最大承重" is not matched by "最大" alone.
     # With ``head``, the last pair of a longer name is enough too: a Chinese compound ends
@@ -416,7 +431,12 @@ def _score(
     if fact.kind == "attribute" and (
         # Values are matched down to two letters, so sizes ("XL") and codes count; a word
         # that names the product itself is no evidence ("540 g per boot" and "the boots").
-        (_content_words(fact.value, 2) - key_words - product_words) & _content_words(question, 2)
+        _number_agrees(
+            (_content_words(fact.value, 2) - key_words - product_words)
+            & _content_words(question, 2),
+            f"{fact.key} {fact.value}",
+            question,
+        )
         or _han_overlap(fact.value, question)
     ):
         score, evidence = score + 2, [*evidence, "value"]

@@ -119,16 +119,37 @@ REPLY_TEMPLATE = PromptTemplate(
 
 DESCRIPTION_TEMPLATE = PromptTemplate(
     name="description",
-    version="description-v2",
+    version="description-v3",
     system=(
-        "You write product descriptions for an online shop. Write two or three sentences "
-        "that name the product and mention every attribute value exactly as given. Use no "
-        "numbers, prices, discounts, delivery times or warranty terms other than the ones "
-        "in the facts."
+        "You write product descriptions for an online shop. State the product facts in two "
+        "or three plain sentences that name the product. Add nothing the facts do not say: "
+        "no uses, users, occasions, feelings or benefits, and no numbers other than the "
+        "facts' own."
     ),
     user="Product facts:\n{facts}\n\nWrite the description.",
 )
 """Template for product descriptions."""
+
+# One worked example, for a product of no catalogue, shown before the real one. Told only
+# what to leave out, a 0.5B model still wrote what products are for, and who uses them; shown
+# how plain a description is, it states the facts (measured: 27% of descriptions model-written
+# with the instructions alone, 68% with the example, behind the same guard). Its values are
+# none of a real product's, so a copy of them is an invented number.
+DESCRIPTION_EXAMPLES: dict[Lang, tuple[str, str]] = {
+    "en": (
+        "- Product: Lumo Camp Lantern\n- Category: lanterns\n- Price: 24.90 EUR\n"
+        "- brightness: 300 lumens\n- run time: 12 hours\n- water resistance: IPX4\n"
+        "- weight: 210 g",
+        "The Lumo Camp Lantern has a brightness of 300 lumens and a run time of 12 hours. "
+        "It is rated IPX4 for water resistance and weighs 210 g.",
+    ),
+    "zh": (
+        "- Product: 便携露营灯\n- Category: 露营灯\n- Price: 99.00 CNY\n- 亮度: 300 流明\n"
+        "- 续航: 12 小时\n- 防水等级: IPX4\n- 重量: 210 克",
+        "便携露营灯的亮度为300流明，续航12小时。它的防水等级为IPX4，重量为210克。",  # noqa: RUF001
+    ),
+}
+"""The worked example (facts, description) per language of the product's facts."""
 
 ZH_DESCRIPTION_LINE = "Write the description in Simplified Chinese (用简体中文写)."
 """Added to the instructions for a product the merchant describes in Chinese."""
@@ -287,7 +308,7 @@ def render_reply_prompt(
 
 
 def render_description_prompt(facts: ProductFacts) -> list[ChatMessage]:
-    """Render the chat prompt for a product description (template ``description-v2``).
+    """Render the chat prompt for a product description (template ``description-v3``).
 
     The current description is left out: it may be the stale text being replaced. A product
     the merchant describes in Chinese is described in Chinese (the instructions say so).
@@ -296,14 +317,19 @@ def render_description_prompt(facts: ProductFacts) -> list[ChatMessage]:
         facts: The product.
 
     Returns:
-        A system turn with the instructions and a user turn with the facts.
+        A system turn with the instructions, the worked example (a user turn with its
+        facts, an assistant turn with its description) and a user turn with the facts.
     """
     block = facts_block(facts.model_copy(update={"description": None}))
+    lang = facts_language(facts)
     system = DESCRIPTION_TEMPLATE.system
-    if facts_language(facts) == "zh":
+    if lang == "zh":
         system = f"{system} {ZH_DESCRIPTION_LINE}"
+    example, described = DESCRIPTION_EXAMPLES[lang]
     return [
         {"role": "system", "content": system},
+        {"role": "user", "content": DESCRIPTION_TEMPLATE.user.format(facts=example)},
+        {"role": "assistant", "content": described},
         {"role": "user", "content": DESCRIPTION_TEMPLATE.user.format(facts=block)},
     ]
 
@@ -373,12 +399,13 @@ def fallback_reply(
     composed = compose_answer(asked, grounding, lang) if asked else None
     if ask is not None:
         # The decline is a constant of this project, not a claim about the product ("ask
-        # your doctor" would read as a health claim); what follows it is checked. Facts the
-        # message also asks about come first ("What colour is it? Any discount?"), except
-        # after a medical question, where the product's whole details serve better.
+        # your doctor" would read as a health claim); what follows it is checked. Facts a
+        # price ask also asks about come first ("What colour is it? Any discount?"); after a
+        # promise or a medical question the ask's own answer does ("guarantee" is no
+        # question about the warranty when it asks for a delivery date).
         known = ask_candidates(ask, grounding, lang)
         if composed and asked is not None and asked.facts_required:
-            known = [*known, composed] if ask.kind == "medical" else [composed, *known]
+            known = [composed, *known] if ask.kind == "price" else [*known, composed]
         body = next((c for c in known if _accepted(c, facts, policies)), "")
         return ("" if lang == "zh" else " ").join((DECLINES[ask.kind][lang], body)).strip()
     candidates = intent_candidates(intent, grounding, lang)

@@ -85,6 +85,18 @@ def named_unit_families(text: str) -> frozenset[str]:
     return frozenset(_UNITS[match.group().lower()][0] for match in _NAMED_UNIT.finditer(text))
 
 
+def unit_spellings(family: str) -> frozenset[str]:
+    """Return the Latin spellings of a family's units (``"grams"``, ``"kg"`` for mass).
+
+    Args:
+        family: A quantity family (``"mass"``).
+
+    Returns:
+        Every Latin spelling :func:`quantities` reads for it.
+    """
+    return frozenset(u for u, (f, _) in _UNITS.items() if f == family and u.isascii())
+
+
 @dataclass(frozen=True, slots=True)
 class Quantity:
     """A number with a unit, converted to its family's base unit.

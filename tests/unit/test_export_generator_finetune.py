@@ -76,7 +76,7 @@ def test_only_description_tokens_carry_loss(source: Path, tmp_path: Path) -> Non
     tokenizer = AutoTokenizer.from_pretrained(source)
     (tmp_path / "p.jsonl").write_text(json.dumps(PRODUCTS[0]) + "\n")
     example = load_examples(tmp_path / "p.jsonl")[0]
-    ids, labels = encode_example(tokenizer, example, max_length=512)
+    ids, labels = encode_example(tokenizer, example, max_length=2048)
     learned = [token for token in labels if token != IGNORE]
     assert learned[-1] == tokenizer.eos_token_id
     assert tokenizer.decode(learned[:-1]) == example.description
@@ -101,4 +101,4 @@ def test_a_few_steps_lower_the_loss(source: Path, tmp_path: Path) -> None:
     assert result.steps == 8 and len(result.step_losses) == 8
     assert result.final_loss < result.initial_loss * 0.9
     assert (out / "config.json").is_file() and (out / "tokenizer.json").is_file()
-    assert json.loads((out / "finetune.json").read_text())["template"] == "description-v2"
+    assert json.loads((out / "finetune.json").read_text())["template"] == "description-v3"

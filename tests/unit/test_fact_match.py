@@ -374,3 +374,28 @@ def test_a_chinese_name_is_found_by_its_head() -> None:
 )
 def test_delivery_time_and_cost_are_told_apart(question: str, topics: tuple[str, ...]) -> None:
     assert match_policies(question) == topics
+
+
+BLENDER = ProductFacts(
+    product_id="b-1", title="PureBlend Blender", category="Kitchen",
+    attributes={"speeds": "10 plus pulse", "power": "1200 W"}, price=89.0, currency="EUR",
+)  # fmt: skip
+
+
+def test_a_number_counting_something_else_is_no_evidence_for_a_value() -> None:
+    assert not match_facts("Will it last at least 10 years?", BLENDER)
+    assert [m.fact.key for m in match_facts("Does it have 10 speeds?", BLENDER)] == ["speeds"]
+
+
+DOWN_JACKET = ProductFacts(
+    product_id="jk-1", title="轻薄羽绒服", category="外套",
+    attributes={"填充物": "90% 白鸭绒", "充绒量": "120 克"}, price=399.0, currency="CNY",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [("这件羽绒服的含绒量是多少？", "填充物"), ("充绒量多少克？", "充绒量")],
+)
+def test_a_chinese_head_modified_otherwise_names_another_measure(question: str, key: str) -> None:
+    assert [m.fact.key for m in match_facts(question, DOWN_JACKET)] == [key]

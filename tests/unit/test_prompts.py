@@ -46,7 +46,7 @@ ALT_POLICIES = PlatformPolicies(
 
 def test_templates_are_versioned() -> None:
     assert REPLY_TEMPLATE.version == "reply-v3"
-    assert DESCRIPTION_TEMPLATE.version == "description-v2"
+    assert DESCRIPTION_TEMPLATE.version == "description-v3"
     assert TEMPLATES["reply-v3"] is REPLY_TEMPLATE
 
 
@@ -96,8 +96,11 @@ def test_sanitize_cuts_long_text() -> None:
 def test_description_prompt_has_facts_but_not_stale_description() -> None:
     messages = render_description_prompt(FACTS)
     assert messages[0] == {"role": "system", "content": DESCRIPTION_TEMPLATE.system}
-    assert "navy blue" in messages[1]["content"]
-    assert "A warm sweater." not in messages[1]["content"]
+    assert "navy blue" in messages[-1]["content"]
+    assert all("A warm sweater." not in m["content"] for m in messages)
+    # The worked example comes before the product and names none of its values.
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert "navy blue" not in messages[1]["content"] + messages[2]["content"]
 
 
 @pytest.mark.parametrize("intent", INTENTS)

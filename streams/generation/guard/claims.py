@@ -291,9 +291,12 @@ def find_claims(sentence: str) -> tuple[Claim, ...]:
     return tuple(found.values())
 
 
-def _related(a: str, b: str) -> bool:
-    # Derived forms share all but a short ending ("certify" / "certific", "approv" /
-    # "approval"); "water" and "waterproof" do not.
+def related(a: str, b: str) -> bool:
+    """Whether two stems are forms of one word.
+
+    Derived forms share all but a short ending ("certify" / "certific", "approv" /
+    "approval", "charg" / "charge"); "water" and "waterproof" do not.
+    """
     shorter = min(len(a), len(b))
     common = next((i for i in range(shorter) if a[i] != b[i]), shorter)
     return common >= max(5, shorter - 2) and max(len(a), len(b)) - common <= 3
@@ -316,7 +319,7 @@ class _Haystack:
                 word[i : i + 2] in self.raw for i in range(max(1, len(word) - 1))
             )
         s = stem(word)
-        return s in self.stem_set or any(_related(s, t) for t in self.stem_set)
+        return s in self.stem_set or any(related(s, t) for t in self.stem_set)
 
     def has_phrase(self, keys: Sequence[str]) -> bool:
         latin = [k for k in keys if not _CJK.search(k)]

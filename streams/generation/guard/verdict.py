@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
+from streams.generation.guard.absences import contradicted_absences
 from streams.generation.guard.checks import common_reasons
 from streams.generation.guard.claims import ClaimGrounds, split_sentences
 from streams.generation.guard.description import (
@@ -24,6 +25,8 @@ from streams.generation.guard.description import (
     invented_numbers,
     layout,
     misbound_values,
+    misbound_words,
+    mislabelled_values,
     names_product,
     prose_of,
     restates_facts,
@@ -69,7 +72,15 @@ MIN_DESCRIPTION_CHARS = 20
 
 MAX_NOVEL_WORDS = 1
 """Words outside a description's vocabulary a sentence may hold (a name the model spelled its
-own way); with more, the sentence goes (:mod:`streams.generation.guard.vocabulary`)."""
+own way); with more, the sentence goes (:mod:`streams.generation.guard.vocabulary`). A
+sentence that says what the product suits or is for may hold none: "suitable for both indoor
+and outdoor use" invents a use with one new word."""
+
+_USE_CLAIM = re.compile(
+    r"\b(?:suitable|ideal|perfect|great|designed|made|meant|intended|built)\s+for\b"
+    r"|\bsuit(?:s|ed|able)?\b",
+    re.IGNORECASE,
+)
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -146,6 +157,7 @@ def _reply_judges(
         reasons = list(check_grounding(text, facts, policies))
         reasons.extend(_check_identifiers(text, grounds))
         reasons.extend(f"invented_number:{n:f}" for n in extract_numbers(text) if n not in known)
+        reasons.extend(contradicted_absences(text, facts))
         return reasons
 
     def claims_judge(text: str) -> list[str]:
@@ -346,8 +358,11 @@ def review_description(
         found.extend(invented_numbers(sentence, known))
         found.extend(claims.unsupported(sentence))
         found.extend(misbound_values(sentence, facts))
+        found.extend(misbound_words(sentence, facts))
+        found.extend(mislabelled_values(sentence, facts))
+        found.extend(contradicted_absences(sentence, facts))
         novel = vocabulary.novel(sentence)
-        if len(novel) > MAX_NOVEL_WORDS:
+        if len(novel) > (0 if _USE_CLAIM.search(sentence) else MAX_NOVEL_WORDS):
             found.append(f"novel:{' '.join(novel[:4])}")
         # Prose in another language than the product's facts reads as a mixed listing. The
         # title is left out of the count: a name is written the same in any sentence.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from streams.generation.guard.claims import stem
+from streams.generation.quantities import quantities, unit_spellings
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
@@ -67,6 +68,8 @@ COPY_WORDS = frozenset(
         "complete", "completely", "extra", "additional", "added", "combined", "combine",
         "combines", "pair", "paired", "set", "holds", "hold", "model", "version",
         "name", "called", "known", "practicality", "versatility", "reliability", "enough",
+        "rated", "rating", "price", "priced", "cost", "costs", "support", "supports",
+        "measure", "measures", "measuring", "aged", "old",
     }
 )  # fmt: skip
 """Words any product's copy may use: they state nothing the facts would have to support."""
@@ -115,6 +118,28 @@ KIND_WORDS: dict[str, frozenset[str]] = {
 """Plain words of what a kind of product is for, by a word that names the kind."""
 
 
+# What a quantity of a family is called when a sentence states it: "weighs 540 g", "a
+# capacity of 6 L", "a cable length of 3 m", spelled-out units ("6 liters") aside.
+FAMILY_WORDS: dict[str, frozenset[str]] = {
+    family: frozenset(words.split())
+    for family, words in {
+        "mass": "weight weighs weighing weigh heavy",
+        "length": "length long width wide height high tall depth deep thick thickness measures "
+        "measuring measurements dimensions",
+        "volume": "capacity volume holds hold litres liters",
+        "power": "power output watts wattage rated",
+        "time": "hours minutes lasts last runtime",
+        "charge": "capacity battery",
+        "temperature": "temperature temperatures degrees celsius",
+        "storage": "storage capacity",
+    }.items()
+}
+"""Words that name a quantity of a family, allowed where the facts hold one."""
+
+# Abbreviations in attribute names and their spelled-out forms ("max load", "maximum load").
+_SPELLED = {"max": "maximum", "min": "minimum", "approx": "approximately", "temp": "temperature"}
+
+
 def _related(a: str, b: str) -> bool:
     # Forms of one word share all but a short ending ("charg" / "charger"); compound words
     # start with one of their parts ("waterproof" / "water").
@@ -138,7 +163,12 @@ class Vocabulary:
         parts = [p for w in words for p in w.split("-") if p]
         named = {stem(w) for w in _WORD.findall(kind.lower())}
         kinds = [v for k, v in KIND_WORDS.items() if stem(k) in named]
-        self._stems = frozenset(stem(w) for w in (*words, *parts, *(w for v in kinds for w in v)))
+        families = {q.family for q in quantities(grounding)}
+        measures = [w for f in families for w in (*FAMILY_WORDS.get(f, ()), *unit_spellings(f))]
+        spelled = [_SPELLED[w] for w in words if w in _SPELLED]
+        self._stems = frozenset(
+            stem(w) for w in (*words, *parts, *(w for v in kinds for w in v), *measures, *spelled)
+        )
 
     def _known(self, word: str) -> bool:
         s = stem(word)

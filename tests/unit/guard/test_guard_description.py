@@ -6,7 +6,7 @@ import pytest
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard import validate_description
-from streams.generation.guard.description import misbound_values
+from streams.generation.guard.description import misbound_values, misbound_words
 
 FACTS = ProductFacts(
     product_id="p-3",
@@ -90,3 +90,41 @@ def test_a_chinese_value_tied_to_another_attribute_is_misbound() -> None:
     )
     assert misbound_values("采用5.3级防水等级。", buds) == ["misbound:5.3 防水等级"]
     assert misbound_values("蓝牙版本为5.3，防水等级为IPX4。", buds) == []  # noqa: RUF001
+
+
+BUDS = ProductFacts(
+    product_id="hp",
+    title="PulseBuds True Wireless Earbuds",
+    category="headphones",
+    attributes={
+        "water resistance": "IPX4", "bluetooth": "5.2", "colours": "white, black",
+        "range": "up to 10 m", "charging": "USB-C case", "volume": "40 ml",
+    },
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("They are rated IPX4 for Bluetooth.", ["misbound:IPX4 bluetooth"]),
+        ("They can charge up to 10 meters.", ["misbound:up to 10 m charging"]),
+        ("They are rated IPX4 for water resistance and use Bluetooth 5.2.", []),
+        ("The range is up to 10 m, and they come in white, black colours.", []),
+        ("They have a range of 10 metres.", []),
+        # A bare 40 that is part of nothing else's value is not the 40 ml volume.
+        ("They last 40 minutes on Bluetooth.", []),
+    ],
+)
+def test_an_english_value_tied_to_another_attribute_is_misbound(
+    sentence: str, expected: list[str]
+) -> None:
+    assert misbound_words(sentence, BUDS) == expected
+
+
+def test_a_value_shared_by_two_attributes_binds_to_either() -> None:
+    chair = ProductFacts(
+        product_id="c", title="ErgoPro", category="chairs",
+        attributes={"armrests": "4D adjustable", "lumbar support": "adjustable"},
+    )  # fmt: skip
+    sentence = "It has 4D adjustable armrests and adjustable lumbar support."
+    assert misbound_words(sentence, chair) == []

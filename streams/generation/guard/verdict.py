@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard.absences import contradicted_absences
+from streams.generation.guard.binding import misbound_values, misbound_words, mislabelled_values
 from streams.generation.guard.checks import common_reasons
 from streams.generation.guard.claims import ClaimGrounds, split_sentences
 from streams.generation.guard.description import (
@@ -24,9 +25,6 @@ from streams.generation.guard.description import (
     fact_numbers,
     invented_numbers,
     layout,
-    misbound_values,
-    misbound_words,
-    mislabelled_values,
     names_product,
     prose_of,
     restates_facts,

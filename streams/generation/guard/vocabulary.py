@@ -13,7 +13,7 @@ general wording of product copy that states nothing about a particular product (
 :data:`streams.generation.guard.verdict.MAX_NOVEL_WORDS` is removed (``novel:<words>``).
 
 English only: Chinese text has no spaces to find its words by; its claims are left to the
-claim checks, and its values to :func:`streams.generation.guard.description.misbound_values`.
+claim checks, and its values to :func:`streams.generation.guard.binding.misbound_values`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import pytest
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard import validate_description
-from streams.generation.guard.description import misbound_values, misbound_words
+from streams.generation.guard.binding import misbound_values, misbound_words
 
 FACTS = ProductFacts(
     product_id="p-3",

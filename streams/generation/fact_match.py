@@ -171,6 +171,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "origin", "产地",
         ("made in", "where is it made", "origin", "country of origin", "manufactured",
+         "come from", "comes from", "grown", "sourced",
          "产地", "哪里产", "哪里生产", "哪国", "原产"),
     ),
     Concept("age", "适用年龄", ("age", "ages", "years old", "年龄", "岁")),
@@ -334,6 +335,35 @@ _HEAD_OPENERS = frozenset("么的种些样类个多哪是和与及性")
 _COUNTED = re.compile(r"\b(\d+)\s+([a-z]{3,})\b")
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+
+
+def _without_name(question: str, title: str) -> str:
+    # The product named in the question ("Is the Guatemala Antigua Ground Coffee whole bean
+    # or ground?") asks about none of its words: runs of two or more title words go before
+    # values are matched, so "Guatemala" is no evidence for the origin; "ground" stays.
+    names = {w.lower().rstrip("s") for w in _TOKEN.findall(title)}
+    tokens = list(_TOKEN.finditer(question))
+    out, run = question, []
+    for token in [*tokens, None]:
+        if token is not None and token.group().lower().rstrip("s") in names:
+            run.append(token)
+            continue
+        if len(run) >= 2:
+            out = (
+                out[: run[0].start()]
+                + " " * (run[-1].end() - run[0].start())
+                + out[run[-1].end() :]
+            )
+        run = []
+    return out
+
+
+def _lead_word(value: str) -> set[str]:
+    first = _WORD.search(value.lower())
+    return _content_words(first.group(), 2) if first else set()
+
+
 def _number_agrees(shared: set[str], fact_text: str, question: str) -> set[str]:
     # A number is the same value only where it counts the same thing: "last 10 years" is not
     # "speeds: 10 plus pulse", "size 10" and "10 plus pulse speeds?" still are.
@@ -412,6 +442,7 @@ def _score(
     asked: tuple[Quantity, ...],
     units: frozenset[str] = frozenset(),
     product_words: frozenset[str] = frozenset(),
+    unnamed: str | None = None,
 ) -> FactMatch | None:
     score = 0.0
     evidence: list[str] = []
@@ -430,10 +461,12 @@ def _score(
         score, evidence = score + (3 if narrow else 2), [*evidence, f"concept:{concept.name}"]
     if fact.kind == "attribute" and (
         # Values are matched down to two letters, so sizes ("XL") and codes count; a word
-        # that names the product itself is no evidence ("540 g per boot" and "the boots").
+        # that names the product itself is no evidence ("540 g per boot" and "the boots")
+        # unless the value is that word ("ground (filter)" of a Ground Coffee, "black" of a
+        # Black Sneaker: "whole bean or ground?", "do you have it in black?").
         _number_agrees(
-            (_content_words(fact.value, 2) - key_words - product_words)
-            & _content_words(question, 2),
+            (_content_words(fact.value, 2) - key_words - (product_words - _lead_word(fact.value)))
+            & _content_words(question if unnamed is None else unnamed, 2),
             f"{fact.key} {fact.value}",
             question,
         )
@@ -492,7 +525,17 @@ def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, .
         for fact in facts.lines()
         if fact.kind in ("attribute", "price")
         and not _own_measure_of(fact, limit_families)
-        and (match := _score(fact, question, asked_concepts, asked, units, product_words))
+        and (
+            match := _score(
+                fact,
+                question,
+                asked_concepts,
+                asked,
+                units,
+                product_words,
+                _without_name(question, facts.title),
+            )
+        )
         is not None
     ]
     # A narrower concept matched ("多厚": the thickness) answers the question; an attribute

@@ -179,10 +179,11 @@ def _generate(
             "WHERE created_at >= %(t)s GROUP BY task ORDER BY task",
             {"t": since},
         )
+        # What the model wrote comes first: the samples show what the guard let through.
         samples = client.execute(
-            "SELECT toString(task), product_id, toString(verdict), fallback, published "
+            "SELECT toString(task), product_id, toString(verdict), fallback, published, prompt "
             "FROM generated_content FINAL WHERE created_at >= %(t)s "
-            "ORDER BY task, id LIMIT 3 BY task",
+            "ORDER BY task, fallback, id LIMIT 3 BY task",
             {"t": since},
         )
     finally:
@@ -195,10 +196,18 @@ def _generate(
             f"{fallbacks / n:.0%} replaced by a template, mean latency {latency_ms:.0f} ms, "
             f"{tokens} tokens"
         )
-    for task, product_id, verdict, fallback, text in samples:
+    for task, product_id, verdict, fallback, text, prompt in samples:
         kind = "template" if fallback else "model"
-        lines.append(f"  [{task} {product_id} {verdict}, {kind}] {text[:300]}")
+        lines.append(f"  [{task} {product_id} {verdict}, {kind}]")
+        if task == "reply":
+            # The customer's message, as the audit table holds it (redacted): the last turn.
+            lines.append(f"    customer: {_one_line(prompt.rsplit('[user]', 1)[-1])}")
+        lines.extend(f"    {line}" for line in text[:400].splitlines() if line.strip())
     return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
 
 
 def _json(event: dict[str, object]) -> bytes:

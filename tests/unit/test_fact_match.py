@@ -399,3 +399,17 @@ DOWN_JACKET = ProductFacts(
 )
 def test_a_chinese_head_modified_otherwise_names_another_measure(question: str, key: str) -> None:
     assert [m.fact.key for m in match_facts(question, DOWN_JACKET)] == [key]
+
+
+COFFEE = ProductFacts(
+    product_id="cf-1", title="Guatemala Antigua Ground Coffee", category="Coffee",
+    attributes={"origin": "Guatemala", "roast": "dark", "form": "ground (filter)"},
+    price=9.0, currency="EUR",
+)  # fmt: skip
+
+
+def test_the_named_product_is_no_evidence_but_a_value_that_is_a_name_word_is() -> None:
+    # "Ground" is in the title and is the form; "Guatemala" is in the name as said.
+    question = "Is the Guatemala Antigua Ground Coffee whole bean or ground?"
+    assert [m.fact.key for m in match_facts(question, COFFEE)] == ["form"]
+    assert [m.fact.key for m in match_facts("Is it from Guatemala?", COFFEE)] == ["origin"]

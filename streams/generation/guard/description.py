@@ -56,6 +56,28 @@ def _squash(text: str) -> str:
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
+def _names_by_longest_run(text: str, title: str) -> bool:
+    # The run may stand alone, or after the title's words before it in full, not after a
+    # part of them: "学派人体工学办公椅" mangles the brand of "工学派 人体工学办公椅".
+    runs = _HAN_RUN.findall(title)
+    if not runs:
+        return False
+    longest = max(runs, key=len)
+    before = runs[: runs.index(longest)]
+    if len(longest) < 3:
+        return False
+    for found in re.finditer(re.escape(longest), text):
+        prefix = text[: found.start()]
+        cut = any(
+            prefix.endswith(run[i:]) and not prefix.endswith(run)
+            for run in before
+            for i in range(1, len(run))
+        )
+        if not cut:
+            return True
+    return False
+
+
 def names_product(text: str, title: str) -> bool:
     """Return whether ``text`` names the product: its title, or most of its distinctive words.
 
@@ -73,8 +95,7 @@ def names_product(text: str, title: str) -> bool:
         return True
     # A Chinese title is named by its longest run of characters: "轻薄羽绒服" for
     # "轻薄羽绒服 女款", "智能电饭煲" for "智能电饭煲 4升".
-    runs = sorted(_HAN_RUN.findall(title), key=len)
-    if runs and len(runs[-1]) >= 3 and runs[-1] in text:
+    if _names_by_longest_run(text, title):
         return True
     wanted = distinctive_words(title)
     if not wanted:

@@ -55,7 +55,7 @@ COPY_WORDS = frozenset(
         "reliable", "dependable", "quality", "high", "high-quality", "premium", "essential",
         "comfortable", "comfort", "comfortably", "convenient", "convenience", "easy", "easily",
         "ease", "effortless", "effortlessly", "quick", "quickly", "simply", "smooth",
-        "compact", "lightweight", "light", "portable", "handy", "everyday", "daily", "day",
+        "handy", "everyday", "daily", "day",
         "days", "long", "lasting", "long-lasting", "look", "looks", "touch", "detail",
         "details", "addition", "experience", "performance", "way", "time", "times", "life",
         "fun", "beautiful", "attractive", "appealing", "thoughtful",

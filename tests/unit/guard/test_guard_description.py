@@ -7,6 +7,7 @@ import pytest
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard import validate_description
 from streams.generation.guard.binding import misbound_values, misbound_words
+from streams.generation.guard.description import names_product
 
 FACTS = ProductFacts(
     product_id="p-3",
@@ -128,3 +129,18 @@ def test_a_value_shared_by_two_attributes_binds_to_either() -> None:
     )  # fmt: skip
     sentence = "It has 4D adjustable armrests and adjustable lumbar support."
     assert misbound_words(sentence, chair) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "named"),
+    [
+        ("轻薄羽绒服是女性款式。", "轻薄羽绒服 女款", True),
+        ("智能电饭煲的容量为4升。", "智能电饭煲 4升", True),
+        ("工学派人体工学办公椅的座高为45厘米。", "工学派 人体工学办公椅", True),
+        ("这款人体工学办公椅的座高为45厘米。", "工学派 人体工学办公椅", True),
+        # A part of the brand glued to the rest mangles the name.
+        ("学派人体工学办公椅的座高为45厘米。", "工学派 人体工学办公椅", False),
+    ],
+)
+def test_a_chinese_title_is_named_by_its_longest_run(text: str, title: str, named: bool) -> None:
+    assert names_product(text, title) is named

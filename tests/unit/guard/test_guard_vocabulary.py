@@ -30,7 +30,7 @@ def _vocabulary(facts: ProductFacts) -> Vocabulary:
 @pytest.mark.parametrize(
     "sentence",
     [
-        "The TrailCell Solar Power Bank is a compact, durable power bank with a solar panel.",
+        "The TrailCell Solar Power Bank is a durable power bank with a solar panel.",
         "It is waterproof and charges your phone on the go.",
         "Its built-in solar panel keeps your devices charged.",
     ],
@@ -54,6 +54,15 @@ def test_facts_copy_and_kind_words_are_known(sentence: str) -> None:
 )
 def test_invented_uses_are_novel(sentence: str, novel: list[str]) -> None:
     assert _vocabulary(SOLAR).novel(sentence) == novel
+
+
+def test_size_and_weight_words_are_claims_the_facts_must_make() -> None:
+    # "compact" and "lightweight" say how big and how heavy: a 560 g power bank is neither
+    # by any fact.
+    assert _vocabulary(SOLAR).novel("A compact, lightweight power bank.") == [
+        "compact",
+        "lightweight",
+    ]
 
 
 def test_a_kind_s_words_belong_to_that_kind_only() -> None:

@@ -20,6 +20,7 @@ against ``"sizes: EU 38-47"`` is not). Policy topics
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
@@ -133,7 +134,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "runtime", "续航时间",
         ("battery life", "runtime", "run time", "play time", "playtime", "playing time",
          "talk time", "lasts", "last", "one charge", "a charge", "single charge", "per charge",
-         "full charge", "续航", "使用时间", "播放时间", "能用多久", "用多久", "玩多久"),
+         "full charge", "a round", "one round", "a game", "one game", "per game",
+         "续航", "使用时间", "播放时间", "能用多久", "用多久", "玩多久"),
         ("time",), parent="battery",
     ),
     Concept("power", "功率", ("power", "watt", "watts", "wattage", "功率", "瓦数"), ("power",)),
@@ -174,7 +176,10 @@ CONCEPTS: tuple[Concept, ...] = (
          "come from", "comes from", "grown", "sourced",
          "产地", "哪里产", "哪里生产", "哪国", "原产"),
     ),
-    Concept("age", "适用年龄", ("age", "ages", "years old", "年龄", "岁")),
+    Concept(
+        "age", "适用年龄",
+        ("age", "ages", "years old", "year old", "year-old", "years-old", "年龄", "岁"),
+    ),
     Concept("brand", "品牌", ("brand", "manufacturer", "品牌", "牌子", "厂家")),
     Concept("model", "型号", ("model", "型号")),
     Concept(
@@ -340,16 +345,20 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 def _without_name(question: str, title: str) -> str:
     # The product named in the question ("Is the Guatemala Antigua Ground Coffee whole bean
-    # or ground?") asks about none of its words: runs of two or more title words go before
-    # values are matched, so "Guatemala" is no evidence for the origin; "ground" stays.
-    names = {w.lower().rstrip("s") for w in _TOKEN.findall(title)}
+    # or ground?") asks about none of its words: runs of title words go before values are
+    # matched, so "Guatemala" is no evidence for the origin; "ground" stays.
+    words = [w.lower().rstrip("s") for w in _TOKEN.findall(title)]
+    names = set(words)
     tokens = list(_TOKEN.finditer(question))
     out, run = question, []
     for token in [*tokens, None]:
         if token is not None and token.group().lower().rstrip("s") in names:
             run.append(token)
             continue
-        if len(run) >= 2:
+        # Two words are the name when one is its first ("the Guatemala coffee"); other
+        # pairs may be what is asked ("good for trail running?" of Trail Running Shoes).
+        first = {t.group().lower().rstrip("s") for t in run}
+        if len(run) >= 3 or (len(run) == 2 and words and words[0] in first):
             out = (
                 out[: run[0].start()]
                 + " " * (run[-1].end() - run[0].start())
@@ -443,15 +452,20 @@ def _score(
     units: frozenset[str] = frozenset(),
     product_words: frozenset[str] = frozenset(),
     unnamed: str | None = None,
+    common_key_words: frozenset[str] = frozenset(),
 ) -> FactMatch | None:
     score = 0.0
     evidence: list[str] = []
     concept = None
     key_words = _content_words(fact.key)
-    if (key_words and key_words <= _content_words(question)) or _han_overlap(
-        fact.key, question, head=True
-    ):
+    asked_words = _content_words(question)
+    if (key_words and key_words <= asked_words) or _han_overlap(fact.key, question, head=True):
         score, evidence = score + 3, [*evidence, "name"]
+    elif len(key_words) >= 2 and (key_words - product_words - common_key_words) & asked_words:
+        # A word of a longer name that no other name has says what is asked about ("a
+        # laptop" and "laptop compartment"; not "keep" of "keeps hot" and "keeps cold"),
+        # less surely than the whole name.
+        score, evidence = score + 2, [*evidence, "name_word"]
     shared = [c for c in key_concepts(fact) if c.name in asked_concepts]
     if shared:
         concept = shared[0]
@@ -520,6 +534,8 @@ def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, .
     # though the word "weight" names it.
     limit_families = {f for c in asked_found if c.kind == "limit" for f in c.families}
     product_words = frozenset(_content_words(f"{facts.title} {facts.category}", 2))
+    key_counts = Counter(w for key in facts.attributes for w in _content_words(key))
+    common = frozenset(w for w, n in key_counts.items() if n > 1)
     found = [
         match
         for fact in facts.lines()
@@ -534,6 +550,7 @@ def match_facts(question: str, facts: ProductFacts | None) -> tuple[FactMatch, .
                 units,
                 product_words,
                 _without_name(question, facts.title),
+                common,
             )
         )
         is not None

@@ -413,3 +413,15 @@ def test_the_named_product_is_no_evidence_but_a_value_that_is_a_name_word_is() -
     question = "Is the Guatemala Antigua Ground Coffee whole bean or ground?"
     assert [m.fact.key for m in match_facts(question, COFFEE)] == ["form"]
     assert [m.fact.key for m in match_facts("Is it from Guatemala?", COFFEE)] == ["origin"]
+
+
+FLASK = ProductFacts(
+    product_id="wb-1", title="TrailFlask Bottle", category="Bottles",
+    attributes={"keeps cold": "24 hours", "keeps hot": "12 hours", "laptop sleeve": "none"},
+)  # fmt: skip
+
+
+def test_a_word_of_one_name_only_says_what_is_asked() -> None:
+    assert [m.fact.key for m in match_facts("Will my laptop fit?", FLASK)] == ["laptop sleeve"]
+    keys = [m.fact.key for m in match_facts("How long does it keep drinks cold?", FLASK)]
+    assert keys == ["keeps cold"]

@@ -220,3 +220,24 @@ def test_reviews_are_in_the_product_language_and_speak_of_its_parts() -> None:
     assert detect_language(chinese["text"]) == "zh"
     first, second = SampleShop(seed=9), SampleShop(seed=9)
     assert [first.review()["text"] for _ in range(5)] == [second.review()["text"] for _ in range(5)]
+
+
+def test_every_product_question_of_the_catalogue_is_answered_by_a_fact(shop: SampleShop) -> None:
+    # The demo's product questions are ones the facts answer: each must find its fact, or
+    # the reply becomes a hand-over ("Is the … Ground Coffee whole bean or ground?" did).
+    from streams.generation.fact_match import match_facts
+    from streams.generation.facts import ProductFacts
+    from streams.tooling.sample_catalog import CATEGORY_BY_NAME
+
+    unanswered = []
+    for product in shop.products:
+        attributes = product.all_attributes()
+        facts = ProductFacts(
+            product_id=product.product_id, title=product.title, category=product.category,
+            attributes=attributes, price=product.price, currency=product.currency,
+        )  # fmt: skip
+        for template in CATEGORY_BY_NAME[product.category].questions:
+            question = template.format_map({**attributes, "title": product.title})
+            if not match_facts(question, facts):
+                unanswered.append(question)
+    assert not unanswered, unanswered[:5]

@@ -9,6 +9,10 @@ thank you gets a greeting back instead of a hand-over to the support team.
 
 Each decline is a constant written here, so it states no product claim; the grounded part
 that follows it is checked by the guard like every other template.
+
+A customer who writes a card number, a security code, an IBAN or an ID number into the chat
+is told, first, not to (:func:`security_notice`): the message is redacted before anything
+stores it, but it was sent in the clear.
 """
 
 # Chinese texts are written with Chinese (full-width) punctuation.
@@ -139,3 +143,29 @@ DECLINES: dict[AskKind, dict[Lang, str]] = {
     },
 }
 """The fixed first sentence of each kind's reply, per language."""
+
+
+SENSITIVE_PII = frozenset({"card", "cvv", "card_expiry", "iban", "national_id"})
+"""PII kinds a customer should never send in a chat (payment and identity numbers)."""
+
+SECURITY_NOTICES: dict[Lang, str] = {
+    "en": (
+        "For your security, please don't share card numbers, security codes, bank details or "
+        "ID numbers in this chat."
+    ),
+    "zh": "为了您的账户安全，请不要在聊天中发送银行卡号、安全码、银行账户或身份证号。",
+}
+"""Said first in a reply to a message that holds :data:`SENSITIVE_PII`."""
+
+
+def security_notice(pii_types: tuple[str, ...], lang: Lang) -> str | None:
+    """Return the notice for a message that shared payment or identity numbers, or ``None``.
+
+    Args:
+        pii_types: Kinds of PII redacted from the message.
+        lang: The reply's language.
+
+    Returns:
+        :data:`SECURITY_NOTICES` in ``lang`` when any kind is in :data:`SENSITIVE_PII`.
+    """
+    return SECURITY_NOTICES[lang] if SENSITIVE_PII.intersection(pii_types) else None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from streams.delivery.intake import Decoded
 from streams.generation.answers import Asked, answer_problems, find_asked
-from streams.generation.asks import Ask, find_ask
+from streams.generation.asks import Ask, find_ask, security_notice
 from streams.generation.facts import (
     Grounding,
     Lang,
@@ -230,6 +230,8 @@ class ReplyService:
         message = plan.item.record
         fallback = fallback_reason is not None
         body = plan.draft if fallback else revised
+        if (notice := security_notice(plan.check.pii_types, plan.lang)) is not None:
+            body = ("" if plan.lang == "zh" else " ").join((notice, body))
         published = with_ai_disclosure(body, plan.lang)
         reply_id = output_id("reply", message.event_id)
         injection = plan.check.injection.is_injection

@@ -368,3 +368,23 @@ def test_rounds_put_a_conversations_later_messages_in_later_rounds() -> None:
     assert [[i.source.offset for i in r] for r in split] == [[0, 1, 3], [2, 5], [4]]
     assert rounds(batch[:2]) == [batch[:2]]
     assert rounds([]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "notice"),
+    [
+        ("My card 4111 1111 1111 1111 exp 09/28 CVV 737 was charged twice, can you check?", True),
+        ("身份证号440305198806123410，需要实名认证才能发货吗？", True),
+        ("Please send the invoice to jane.doe84@example.com, thanks.", False),
+    ],
+)
+def test_payment_and_id_numbers_in_a_message_get_a_security_notice_first(
+    text: str, notice: bool
+) -> None:
+    from streams.generation.asks import SECURITY_NOTICES
+
+    out = _ask(ScriptedGenerator(["unused"] * 2), text)
+    starts = out.reply.text.startswith(SECURITY_NOTICES[out.lang])
+    assert starts is notice
+    row = dict(zip(AUDIT_COLUMNS, out.audit.row(), strict=True))
+    assert "4111" not in row["published"] and "4403051988" not in row["published"]

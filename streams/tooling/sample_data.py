@@ -150,6 +150,8 @@ class SampleShop:
         self._tick = 0
         # Recent conversations (id, customer, product), some of which get a follow-up.
         self._open: list[tuple[str, str, Product]] = []
+        # Products whose updates were sent: customers ask about what the shop has listed.
+        self._listed: list[Product] = []
 
     def _now(self) -> str:
         self._tick += 1
@@ -184,12 +186,14 @@ class SampleShop:
         """A customer chat message: about a product's attributes, a policy or an order.
 
         About one message in five follows up an earlier conversation of the same customer.
+        Once product updates were made, new conversations are about those products, whose
+        facts the replies can use.
         """
         if self._open and self.rng.random() < 0.2:
             conversation_id, customer_id, product = self.rng.choice(self._open)
             text = self.rng.choice(_FOLLOW_UPS[product.lang])
         else:
-            product = self.rng.choice(self.products)
+            product = self.rng.choice(self._listed or self.products)
             conversation_id = f"c-{self.rng.randrange(100_000):05d}"
             customer_id = f"u-{self.rng.randrange(10_000):05d}"
             text = self._question(product)
@@ -227,6 +231,8 @@ class SampleShop:
         numbers, which the records accept too.
         """
         product = self.rng.choice(self.products)
+        if product not in self._listed:
+            self._listed.append(product)
         price = Decimal(str(product.price))
         if self.rng.random() < 0.2:
             # A sale: about 10 % off, at one of the storefront's price points.

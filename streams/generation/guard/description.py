@@ -57,25 +57,17 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
 def _names_by_longest_run(text: str, title: str) -> bool:
-    # The run may stand alone, or after the title's words before it in full, not after a
-    # part of them: "学派人体工学办公椅" mangles the brand of "工学派 人体工学办公椅".
+    # What follows the longest run may be left out ("女款" of "轻薄羽绒服 女款"); what comes
+    # before it is a brand or a line and must be there in full: "学派人体工学办公椅" mangles
+    # 工学派, "美的不锈钢电热水壶" swaps 美滋 for another brand.
     runs = _HAN_RUN.findall(title)
     if not runs:
         return False
     longest = max(runs, key=len)
-    before = runs[: runs.index(longest)]
     if len(longest) < 3:
         return False
-    for found in re.finditer(re.escape(longest), text):
-        prefix = text[: found.start()]
-        cut = any(
-            prefix.endswith(run[i:]) and not prefix.endswith(run)
-            for run in before
-            for i in range(1, len(run))
-        )
-        if not cut:
-            return True
-    return False
+    before = runs[: runs.index(longest)]
+    return longest in text and all(run in text for run in before)
 
 
 def names_product(text: str, title: str) -> bool:

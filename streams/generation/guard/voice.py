@@ -1,0 +1,93 @@
+"""Voice: a reply speaks as the shop's assistant, never as the customer.
+
+A small model given a conversation sometimes continues it in the customer's voice: "The
+Groundwork Cork Yoga Mat arrived damaged and nobody answered! It took me approximately 2-5
+business days to receive it." Every word of that is grounded (the complaint is the
+customer's own, the shipping time the policy's), so only its voice tells it apart. Two checks,
+on the model's sentences only (templates speak for the shop by construction):
+
+* ``customer_voice:`` the assistant speaks of its own order, delivery or purchase ("it took
+  me", "I received", "my order", 我收到, 我的订单);
+* ``echo:`` an English sentence repeats five or more words in a row of something the customer
+  stated (not asked: an answer restates its question, "you can put it in the washing
+  machine"), the product's name aside.
+"""
+
+from __future__ import annotations
+
+import re
+
+from streams.generation.guard.claims import stem
+
+_CUSTOMER_VOICE = re.compile(
+    r"\b(?:it took me|took me (?:about |approximately |around )?\w+|"
+    r"i (?:received|got (?:it|them|mine)|ordered|bought|paid|returned|waited)|"
+    r"i've (?:received|ordered|bought|paid|been waiting)|i sent (?:it|them) back|"
+    r"my (?:orders?|parcels?|packages?|deliver(?:y|ies)|refunds?|purchases?))\b"
+    r"|我(?:已经)?(?:收到|买了|下单|购买了|寄回|等了)|我的(?:订单|包裹|快递|退款)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?")
+_STATEMENT = re.compile(r"[^.!?\n]+[.!\n]|[^.!?\n]+$")
+_QUESTION_START = re.compile(
+    r"^\s*(?:how|what|which|when|where|why|who|whose|is|are|am|was|were|do|does|did|can|"
+    r"could|will|would|should|shall|may|might|have|has)\b",
+    re.IGNORECASE,
+)
+ECHO_WORDS = 5
+"""Words in a row a sentence may share with a customer's statement before it echoes it."""
+
+
+def _runs(text: str, names: set[str]) -> list[list[str]]:
+    # Stemmed words, split where the product's name stands.
+    out: list[list[str]] = [[]]
+    for word in _WORD.findall(text.lower()):
+        if word in names:
+            out.append([])
+        else:
+            out[-1].append(stem(word))
+    return [run for run in out if run]
+
+
+def _statements(customer: str) -> list[str]:
+    return [
+        s.group()
+        for s in _STATEMENT.finditer(customer)
+        if not s.group().rstrip().endswith("?") and not _QUESTION_START.match(s.group())
+    ]
+
+
+def _echo(sentence: str, customer: str, names: set[str]) -> str | None:
+    said = {
+        tuple(run[i : i + ECHO_WORDS])
+        for statement in _statements(customer)
+        for run in _runs(statement, names)
+        for i in range(len(run) - ECHO_WORDS + 1)
+    }
+    if not said:
+        return None
+    for run in _runs(sentence, names):
+        for i in range(len(run) - ECHO_WORDS + 1):
+            if tuple(run[i : i + ECHO_WORDS]) in said:
+                return " ".join(run[i : i + ECHO_WORDS])
+    return None
+
+
+def voice_reasons(sentence: str, customer: str, title: str = "") -> list[str]:
+    """Return why ``sentence`` is not in the assistant's voice; empty when it is.
+
+    Args:
+        sentence: One sentence of a generated reply.
+        customer: What the customer wrote in the conversation (its turns, one per line).
+        title: The product's name, whose words may be repeated freely.
+
+    Returns:
+        ``customer_voice:<words>`` and/or ``echo:<words>``.
+    """
+    reasons = []
+    if (match := _CUSTOMER_VOICE.search(sentence)) is not None:
+        reasons.append(f"customer_voice:{match.group().lower()}")
+    names = {w.lower() for w in _WORD.findall(title)}
+    if (echoed := _echo(sentence, customer, names)) is not None:
+        reasons.append(f"echo:{echoed}")
+    return reasons

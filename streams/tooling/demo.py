@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from streams.clickhouse.client import make_client
 from streams.clickhouse.migrations import migrate
@@ -18,6 +19,8 @@ from streams.tooling.workerproc import WorkerProcess
 from streams.topics import ensure_topics
 
 BURST_REVIEWS = 30
+FACTS_SETTLE_S = 2.0
+"""Seconds between the last description's audit row and the chats: its facts are stored then."""
 
 
 def _count_since(settings: Settings, since: datetime) -> int:
@@ -87,7 +90,7 @@ def run_demo(
         echo("building the default models (first run only)…")
         build_defaults(settings)
     seed = int(time.time())
-    shop = SampleShop(seed=seed)
+    shop = SampleShop(seed=seed, id_prefix=f"p{seed % 100_000:05d}")
     since = shop.start
     # Sentiment and generation run in separate workers, as in production: generation is slow
     # and scales on its own (GPU workers), and a backlog there never delays sentiment.
@@ -152,10 +155,16 @@ def _generate(
     """Product updates, then chat messages; wait for their audit rows; summarise them."""
     since = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     replay(settings, "product", products, shop=shop)
-    replay(settings, "chat", chats, shop=shop)
-    echo(f"generating {chats} replies and up to {products} descriptions on the worker…")
+    echo(f"writing up to {products} descriptions on the worker…")
     client = make_client(settings.clickhouse)
     try:
+        # A product's facts are stored once its description is: the chats that follow ask
+        # about these products, and their replies should find the facts. Descriptions that
+        # do not come (a dead-lettered update) only cost the wait.
+        _wait_for(client, "description", len(shop.listed), since, time.monotonic() + timeout_s)
+        time.sleep(FACTS_SETTLE_S)
+        replay(settings, "chat", chats, shop=shop)
+        echo(f"generating {chats} replies on the worker…")
         deadline = time.monotonic() + timeout_s
         replies = 0
         while time.monotonic() < deadline:
@@ -208,6 +217,18 @@ def _generate(
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
+
+
+def _wait_for(client: Any, task: str, count: int, since: datetime, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        [(n,)] = client.execute(
+            "SELECT count() FROM generated_content FINAL "
+            "WHERE task = %(task)s AND created_at >= %(t)s",
+            {"task": task, "t": since},
+        )
+        if n >= count:
+            return
+        time.sleep(1.0)
 
 
 def _json(event: dict[str, object]) -> bytes:

@@ -109,7 +109,7 @@ class Product:
         return out
 
 
-def _catalogue(rng: random.Random, count: int) -> list[Product]:
+def _catalogue(rng: random.Random, count: int, id_prefix: str = "p") -> list[Product]:
     """``count`` products, every category present once ``count`` reaches their number."""
     order = list(CATEGORIES)
     rng.shuffle(order)
@@ -126,7 +126,7 @@ def _catalogue(rng: random.Random, count: int) -> list[Product]:
         price, currency = storefront_price(rng, category, draft.base_price)
         products.append(
             Product(
-                product_id=f"p-{index:05d}",
+                product_id=f"{id_prefix}-{index:05d}",
                 title=draft.title,
                 category=category.name,
                 material=draft.attributes.get("material", ""),
@@ -142,16 +142,25 @@ def _catalogue(rng: random.Random, count: int) -> list[Product]:
 class SampleShop:
     """A deterministic sample catalogue and event factory."""
 
-    def __init__(self, seed: int = 7, products: int = 50, negative_share: float = 0.2) -> None:
+    def __init__(
+        self, seed: int = 7, products: int = 50, negative_share: float = 0.2, id_prefix: str = "p"
+    ) -> None:
         self.negative_share = negative_share
         self.rng = random.Random(seed)
-        self.products = _catalogue(self.rng, products)
+        # Another prefix per run keeps a product id one product: a stack that outlives a run
+        # keeps the facts it was sent, and another seed draws another catalogue.
+        self.products = _catalogue(self.rng, products, id_prefix)
         self.start = datetime.now(UTC).replace(microsecond=0)
         self._tick = 0
         # Recent conversations (id, customer, product), some of which get a follow-up.
         self._open: list[tuple[str, str, Product]] = []
         # Products whose updates were sent: customers ask about what the shop has listed.
         self._listed: list[Product] = []
+
+    @property
+    def listed(self) -> tuple[Product, ...]:
+        """The products product updates were made for, in first-update order."""
+        return tuple(self._listed)
 
     def _now(self) -> str:
         self._tick += 1

@@ -1,10 +1,12 @@
-"""Absences: a feature the facts say the product lacks may only be stated as lacking.
+"""Absences and properties: what the facts say a product lacks or is, a text may not turn.
 
 ``wireless charging: no`` and ``noise cancelling: none`` are facts too, and the ones a small
 model turns around most often: "The battery can be charged using a wireless charger" passed
 every other check, since each of its words is grounded. A sentence that names such a feature
 must deny it ("does not have", "without", "不支持") or give its value with it
-("wireless charging: no").
+("wireless charging: no"). The other way round, a property the facts give
+(``waterproof rating: 10,000 mm``) may not be denied: "No, the Trailhead Rain Jacket is not
+truly waterproof" was published.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 
 from streams.generation.facts import ProductFacts
+from streams.generation.guard import lexicon as lx
 from streams.generation.guard.claims import related, stem
 
 _ABSENT = frozenset(
@@ -76,4 +79,38 @@ def contradicted_absences(sentence: str, facts: ProductFacts | None) -> list[str
         )
         if denied is False:
             out.append(f"contradicts:{key}")
+    return out
+
+
+_PROPERTY = re.compile(rf"\b(?:{lx.PROPERTIES})\b", re.IGNORECASE)
+
+
+def denied_properties(sentence: str, facts: ProductFacts | None) -> list[str]:
+    """Return ``contradicts:<property>`` for each property of the facts ``sentence`` denies.
+
+    Args:
+        sentence: One sentence (or a short text) of a reply or a description.
+        facts: The product, or ``None``.
+
+    Returns:
+        One reason per property ("waterproof", "dishwasher-safe") that an attribute gives
+        and the sentence negates ("not waterproof", "isn't really dishwasher-safe").
+    """
+    if facts is None:
+        return []
+    given = {
+        match.group().lower()
+        for key, value in facts.attributes.items()
+        if value.strip().lower() not in _ABSENT
+        for match in _PROPERTY.finditer(f"{key} {value}")
+    }
+    out = []
+    for prop in sorted(given):
+        denial = (
+            rf"\b(?:not|never|no longer)\s+(?!just|only|merely)(?:[a-z]+\s+){{0,2}}?"
+            rf"{re.escape(prop)}\b"
+            rf"|n't\s+(?:[a-z]+\s+){{0,2}}?{re.escape(prop)}\b"
+        )
+        if re.search(denial, sentence, re.IGNORECASE):
+            out.append(f"contradicts:{prop}")
     return out

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
-from streams.generation.guard.absences import contradicted_absences
+from streams.generation.guard.absences import contradicted_absences, denied_properties
 from streams.generation.guard.binding import misbound_values, misbound_words, mislabelled_values
 from streams.generation.guard.checks import common_reasons
 from streams.generation.guard.claims import ClaimGrounds, split_sentences
@@ -157,6 +157,7 @@ def _reply_judges(
         reasons.extend(_check_identifiers(text, grounds))
         reasons.extend(f"invented_number:{n:f}" for n in extract_numbers(text) if n not in known)
         reasons.extend(contradicted_absences(text, facts))
+        reasons.extend(denied_properties(text, facts))
         return reasons
 
     def claims_judge(text: str) -> list[str]:
@@ -363,6 +364,7 @@ def review_description(
         found.extend(misbound_words(sentence, facts))
         found.extend(mislabelled_values(sentence, facts))
         found.extend(contradicted_absences(sentence, facts))
+        found.extend(denied_properties(sentence, facts))
         novel = vocabulary.novel(sentence)
         if len(novel) > (0 if _USE_CLAIM.search(sentence) else MAX_NOVEL_WORDS):
             found.append(f"novel:{' '.join(novel[:4])}")

@@ -67,3 +67,24 @@ def test_both_guards_read_absences() -> None:
     revision = review_description(text, BANK, policies)
     assert any(r.endswith("contradicts:wireless charging") for r in revision.verdict.reasons)
     assert "wireless charging for" not in revision.text
+
+
+JACKET = ProductFacts(
+    product_id="jk", title="Trailhead Rain Jacket", category="jackets",
+    attributes={"waterproof rating": "10,000 mm", "coating": "water-repellent"},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "denied"),
+    [
+        ("No, the Trailhead Rain Jacket is not truly waterproof.", ["contradicts:waterproof"]),
+        ("It isn't water-repellent.", ["contradicts:water-repellent"]),
+        ("Yes, it is waterproof to 10,000 mm.", []),
+        ("It is waterproof, not just water-repellent.", []),
+    ],
+)
+def test_a_property_the_facts_give_may_not_be_denied(sentence: str, denied: list[str]) -> None:
+    from streams.generation.guard.absences import denied_properties
+
+    assert denied_properties(sentence, JACKET) == denied

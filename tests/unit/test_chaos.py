@@ -49,8 +49,11 @@ def test_a_big_value_is_about_a_megabyte_and_refused() -> None:
 
 
 def test_a_mix_holds_every_kind_with_unique_keys_and_repeats_with_its_seed() -> None:
-    first = malformed_events(SampleShop(seed=11), "review", 300)
-    again = malformed_events(SampleShop(seed=11), "review", 300)
+    # Both shops first: event times count from a shop's start, to the second.
+    one, other = SampleShop(seed=11), SampleShop(seed=11)
+    other.start = one.start
+    first = malformed_events(one, "review", 300)
+    again = malformed_events(other, "review", 300)
     assert [m.value for m in first] == [m.value for m in again]
     assert len({m.key for m in first}) == 300
     kinds = Counter(m.kind for m in first)

@@ -10,8 +10,12 @@ on the model's sentences only (templates speak for the shop by construction):
   me", "I received", "my order", 我收到, 我的订单);
 * ``echo:`` an English sentence repeats five or more words in a row of something the customer
   stated (not asked: an answer restates its question, "you can put it in the washing
-  machine"), the product's name aside.
+  machine"), the product's name aside; or a sentence in any language is one of the customer's
+  own, question or not ("…的充绒量是180克。零下十度够穿吗？" asked the customer's question back).
 """
+
+# The docstring quotes Chinese with its own (full-width) punctuation.
+# ruff: noqa: RUF002
 
 from __future__ import annotations
 
@@ -73,6 +77,17 @@ def _echo(sentence: str, customer: str, names: set[str]) -> str | None:
     return None
 
 
+_CLAUSES = re.compile(r"[^.!?\n\u3002\uff01\uff1f]+")
+_NOT_TEXT = re.compile(r"[\W_]+")
+
+
+def _repeated(sentence: str, customer: str) -> bool:
+    own = _NOT_TEXT.sub("", sentence).lower()
+    return len(own) >= 4 and any(
+        _NOT_TEXT.sub("", clause).lower() == own for clause in _CLAUSES.findall(customer)
+    )
+
+
 def voice_reasons(sentence: str, customer: str, title: str = "") -> list[str]:
     """Return why ``sentence`` is not in the assistant's voice; empty when it is.
 
@@ -90,4 +105,6 @@ def voice_reasons(sentence: str, customer: str, title: str = "") -> list[str]:
     names = {w.lower() for w in _WORD.findall(title)}
     if (echoed := _echo(sentence, customer, names)) is not None:
         reasons.append(f"echo:{echoed}")
+    elif _repeated(sentence, customer):
+        reasons.append(f"echo:{sentence.strip()[:40]}")
     return reasons

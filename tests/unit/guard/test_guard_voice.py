@@ -1,5 +1,8 @@
 """A reply speaks as the shop's assistant, never as the customer."""
 
+# Chinese test sentences are written with Chinese (full-width) punctuation.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import pytest
@@ -60,3 +63,10 @@ def test_a_reply_that_continues_the_customer_s_complaint_is_not_published() -> N
     revision = review_reply(text, MAT, PlatformPolicies(), prompt)
     assert not revision.verdict.accepted
     assert "arrived damaged" not in revision.text
+
+
+def test_the_customer_s_own_question_asked_back_is_an_echo() -> None:
+    customer = "北极岸 连帽鸭绒羽绒服的充绒量是多少?零下十度够穿吗?"
+    assert voice_reasons("零下十度够穿吗？", customer)[0].startswith("echo:")
+    assert voice_reasons("北极岸 连帽鸭绒羽绒服的充绒量是180克。", customer) == []
+    assert voice_reasons("Is it waterproof?", "Is it waterproof?")[0].startswith("echo:")

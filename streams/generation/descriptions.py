@@ -15,6 +15,7 @@ generation. Updates of one product inside a micro-batch are coalesced to the lat
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from streams.generation.generated import (
     generate,
     record_verdict,
     whole_sentences,
+    with_title,
 )
 from streams.generation.guard.description import layout, opening
 from streams.generation.guard.leak import PromptLike
@@ -83,7 +85,8 @@ def compose(
     prompt: PromptLike | None = None,
 ) -> Revision:
     """Guard the model's complete sentences and lay them out with the key facts."""
-    return review_description(whole_sentences(generated), facts, policies, prompt=prompt)
+    revision = review_description(whole_sentences(generated), facts, policies, prompt=prompt)
+    return dataclasses.replace(revision, text=with_title(revision.text, facts.title))
 
 
 def latest_per_product(items: Sequence[Decoded[ProductUpdate]]) -> list[Decoded[ProductUpdate]]:

@@ -82,6 +82,18 @@ def whole_sentences(text: str, limit: int = MAX_SENTENCES) -> str:
     return " ".join(text[: ends[min(limit, len(ends)) - 1]].split())
 
 
+def with_title(text: str, title: str) -> str:
+    """``text`` with the product's name written as the merchant writes it.
+
+    A small model lowercases a brand it repeats ("The dermataly Balancing Gel Moisturiser",
+    "the armorshell case"); the guard reads names case-insensitively, the shop publishes
+    the merchant's spelling.
+    """
+    if not title.strip():
+        return text
+    return re.sub(re.escape(title), lambda _: title, text, flags=re.IGNORECASE)
+
+
 async def generate(
     loaded: LoadedGenerator, prompts: Sequence[Any], task: str, executor: Executor | None
 ) -> list[GenerationLike]:

@@ -38,6 +38,7 @@ from streams.generation.generated import (
     generate,
     record_verdict,
     whole_sentences,
+    with_title,
 )
 from streams.generation.guard.verdict import GuardVerdict, InputCheck, check_input, review_reply
 from streams.generation.intents import Intent, detect_intent
@@ -205,7 +206,8 @@ class ReplyService:
                 revision = review_reply(
                     text, plan.facts, self._policies, as_prompt(plan.prompt), draft=plan.draft
                 )
-                verdict, revised = revision.verdict, revision.text
+                verdict = revision.verdict
+                revised = with_title(revision.text, plan.facts.title if plan.facts else "")
                 fallback_reason = None if verdict.accepted else "guard"
                 problems = answer_problems(revised, plan.asked, plan.grounding, plan.lang)
                 if verdict.accepted and problems:

@@ -388,3 +388,16 @@ def test_payment_and_id_numbers_in_a_message_get_a_security_notice_first(
     assert starts is notice
     row = dict(zip(AUDIT_COLUMNS, out.audit.row(), strict=True))
     assert "4111" not in row["published"] and "4403051988" not in row["published"]
+
+
+def test_the_product_s_name_is_published_as_the_merchant_writes_it() -> None:
+    from streams.generation.generated import with_title
+
+    assert with_title("The dermataly Balancing Gel is 30 ml.", "Dermataly Balancing Gel") == (
+        "The Dermataly Balancing Gel is 30 ml."
+    )
+    assert with_title("A gel (30 ml).", "Gel (30 ml)") == "A Gel (30 ml)."
+    assert with_title("Nothing named.", "") == "Nothing named."
+    gen = ScriptedGenerator(["The ergonomic steel kettle is black."])
+    [out] = _reply(ReplyService(_loaded(gen), PlatformPolicies()), [_chat("What colour is it?")])
+    assert out.reply.text.startswith("The Ergonomic Steel Kettle is black."), out.reply.text

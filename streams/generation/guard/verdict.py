@@ -41,7 +41,7 @@ from streams.generation.guard.outcome import GuardVerdict, Revision
 from streams.generation.guard.pruning import BENIGN_KINDS, Pruning, prune
 from streams.generation.guard.reasoning import cut_conclusions, reasoning_reasons
 from streams.generation.guard.vocabulary import Vocabulary
-from streams.generation.guard.voice import voice_reasons
+from streams.generation.guard.voice import Voice
 from streams.generation.language import detect_language, facts_language
 from streams.privacy.pii import redact
 
@@ -290,15 +290,14 @@ def review_reply(
     if reasons:
         return _rejected(reasons, pii)
     facts_judge, claims_judge = _reply_judges(allowed, facts, policies, prompt)
-    customer = turns_text(prompt, "user")
-    title = facts.title if facts is not None else ""
+    voice = Voice(turns_text(prompt, "user"), facts.title if facts is not None else "")
     pruning = prune(
         text,
         lambda sentence: [
             *facts_judge(sentence),
             *claims_judge(sentence),
             *reasoning_reasons(sentence),
-            *voice_reasons(sentence, customer, title),
+            *voice.reasons(sentence),
         ],
     )
     short = _size(pruning.text) < MIN_REPLY_CHARS

@@ -61,50 +61,59 @@ def _statements(customer: str) -> list[str]:
     ]
 
 
-def _echo(sentence: str, customer: str, names: set[str]) -> str | None:
-    said = {
-        tuple(run[i : i + ECHO_WORDS])
-        for statement in _statements(customer)
-        for run in _runs(statement, names)
-        for i in range(len(run) - ECHO_WORDS + 1)
-    }
-    if not said:
-        return None
-    for run in _runs(sentence, names):
-        for i in range(len(run) - ECHO_WORDS + 1):
-            if tuple(run[i : i + ECHO_WORDS]) in said:
-                return " ".join(run[i : i + ECHO_WORDS])
-    return None
-
-
 _CLAUSES = re.compile(r"[^.!?\n\u3002\uff01\uff1f]+")
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
-def _repeated(sentence: str, customer: str) -> bool:
-    own = _NOT_TEXT.sub("", sentence).lower()
-    return len(own) >= 4 and any(
-        _NOT_TEXT.sub("", clause).lower() == own for clause in _CLAUSES.findall(customer)
-    )
+def _bare(text: str) -> str:
+    return _NOT_TEXT.sub("", text).lower()
+
+
+class Voice:
+    """The voice checks for one conversation: what the customer said is read once.
+
+    Args:
+        customer: What the customer wrote in the conversation (its turns, one per line).
+        title: The product's name, whose words may be repeated freely.
+    """
+
+    def __init__(self, customer: str, title: str = "") -> None:
+        self._names = {w.lower() for w in _WORD.findall(title)}
+        self._said = {
+            tuple(run[i : i + ECHO_WORDS])
+            for statement in _statements(customer)
+            for run in _runs(statement, self._names)
+            for i in range(len(run) - ECHO_WORDS + 1)
+        }
+        self._clauses = {_bare(clause) for clause in _CLAUSES.findall(customer)}
+
+    def _echo(self, sentence: str) -> str | None:
+        for run in _runs(sentence, self._names):
+            for i in range(len(run) - ECHO_WORDS + 1):
+                if tuple(run[i : i + ECHO_WORDS]) in self._said:
+                    return " ".join(run[i : i + ECHO_WORDS])
+        return None
+
+    def reasons(self, sentence: str) -> list[str]:
+        """Return why ``sentence`` is not in the assistant's voice; empty when it is.
+
+        Args:
+            sentence: One sentence of a generated reply.
+
+        Returns:
+            ``customer_voice:<words>`` and/or ``echo:<words>``.
+        """
+        reasons = []
+        if (match := _CUSTOMER_VOICE.search(sentence)) is not None:
+            reasons.append(f"customer_voice:{match.group().lower()}")
+        own = _bare(sentence)
+        if (echoed := self._echo(sentence)) is not None:
+            reasons.append(f"echo:{echoed}")
+        elif len(own) >= 4 and own in self._clauses:
+            reasons.append(f"echo:{sentence.strip()[:40]}")
+        return reasons
 
 
 def voice_reasons(sentence: str, customer: str, title: str = "") -> list[str]:
-    """Return why ``sentence`` is not in the assistant's voice; empty when it is.
-
-    Args:
-        sentence: One sentence of a generated reply.
-        customer: What the customer wrote in the conversation (its turns, one per line).
-        title: The product's name, whose words may be repeated freely.
-
-    Returns:
-        ``customer_voice:<words>`` and/or ``echo:<words>``.
-    """
-    reasons = []
-    if (match := _CUSTOMER_VOICE.search(sentence)) is not None:
-        reasons.append(f"customer_voice:{match.group().lower()}")
-    names = {w.lower() for w in _WORD.findall(title)}
-    if (echoed := _echo(sentence, customer, names)) is not None:
-        reasons.append(f"echo:{echoed}")
-    elif _repeated(sentence, customer):
-        reasons.append(f"echo:{sentence.strip()[:40]}")
-    return reasons
+    """Return why ``sentence`` is not in the assistant's voice (:meth:`Voice.reasons`)."""
+    return Voice(customer, title).reasons(sentence)

@@ -165,18 +165,8 @@ def _generate(
         time.sleep(FACTS_SETTLE_S)
         replay(settings, "chat", chats, shop=shop)
         echo(f"generating {chats} replies on the worker…")
-        deadline = time.monotonic() + timeout_s
-        replies = 0
-        while time.monotonic() < deadline:
-            [(replies,)] = client.execute(
-                "SELECT count() FROM generated_content FINAL "
-                "WHERE task = 'reply' AND created_at >= %(t)s",
-                {"t": since},
-            )
-            if replies >= chats:
-                break
-            time.sleep(1.0)
-        else:
+        replies = _wait_for(client, "reply", chats, since, time.monotonic() + timeout_s)
+        if replies < chats:
             msg = f"only {replies} of {chats} replies were audited in {timeout_s:.0f}s"
             raise ShopstreamError(msg)
         rows = client.execute(
@@ -219,16 +209,23 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def _wait_for(client: Any, task: str, count: int, since: datetime, deadline: float) -> None:
+def _wait_for(client: Any, task: str, count: int, since: datetime, deadline: float) -> int:
+    """Poll the audit table until ``count`` rows of ``task`` since ``since``, or the deadline.
+
+    Returns:
+        The rows found at the last poll.
+    """
+    found = 0
     while time.monotonic() < deadline:
-        [(n,)] = client.execute(
+        [(found,)] = client.execute(
             "SELECT count() FROM generated_content FINAL "
             "WHERE task = %(task)s AND created_at >= %(t)s",
             {"task": task, "t": since},
         )
-        if n >= count:
-            return
+        if found >= count:
+            break
         time.sleep(1.0)
+    return found
 
 
 def _json(event: dict[str, object]) -> bytes:

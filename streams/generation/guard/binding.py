@@ -6,8 +6,6 @@ mid-cut membrane". Every word of such a sentence is grounded, so only where a va
 and what stands next to it, tells it apart.
 """
 
-# Chinese examples are written with Chinese (full-width) punctuation.
-
 from __future__ import annotations
 
 import re

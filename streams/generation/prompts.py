@@ -45,6 +45,7 @@ from streams.generation.reply_templates import (
     ask_candidates,
     compose_answer,
     intent_candidates,
+    join_sentences,
 )
 from streams.privacy.pii import redact
 
@@ -407,7 +408,7 @@ def fallback_reply(
         if composed and asked is not None and asked.facts_required:
             known = [composed, *known] if ask.kind == "price" else [*known, composed]
         body = next((c for c in known if _accepted(c, facts, policies)), "")
-        return ("" if lang == "zh" else " ").join((DECLINES[ask.kind][lang], body)).strip()
+        return join_sentences((DECLINES[ask.kind][lang], body), lang).strip()
     candidates = intent_candidates(intent, grounding, lang)
     if composed:
         # The composed answer goes first where a fact is the answer, after the intent's

@@ -53,6 +53,7 @@ from streams.generation.prompts import (
     render_reply_prompt,
     with_ai_disclosure,
 )
+from streams.generation.reply_templates import join_sentences
 from streams.ids import output_id
 from streams.privacy.pii import redact
 from streams.records import ChatMessage as ChatEvent
@@ -233,7 +234,7 @@ class ReplyService:
         fallback = fallback_reason is not None
         body = plan.draft if fallback else revised
         if (notice := security_notice(plan.check.pii_types, plan.lang)) is not None:
-            body = ("" if plan.lang == "zh" else " ").join((notice, body))
+            body = join_sentences((notice, body), plan.lang)
         published = with_ai_disclosure(body, plan.lang)
         reply_id = output_id("reply", message.event_id)
         injection = plan.check.injection.is_injection

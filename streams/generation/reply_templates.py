@@ -13,6 +13,7 @@ candidate the guard accepts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from streams.generation.answers import Asked
 from streams.generation.asks import Ask
@@ -102,6 +103,11 @@ def _yes_no_sentence(label: str, value: str, subject: str, lang: Lang) -> str | 
     return f"{'Yes' if yes else 'No'}, {subject} {'has' if yes else 'does not have'} {label}."
 
 
+def join_sentences(sentences: Iterable[str], lang: Lang) -> str:
+    """Join sentences as the language writes them: Chinese without spaces, English with one."""
+    return ("" if lang == "zh" else " ").join(sentences)
+
+
 def _close(lang: Lang) -> str:
     return (
         "如有其他问题，欢迎随时告诉我。"
@@ -133,7 +139,7 @@ def compose_answer(asked: Asked, grounding: Grounding, lang: Lang) -> str | None
     ]
     sentences.extend(p.text for p in asked.policies)
     sentences.append(_close(lang))
-    return ("" if lang == "zh" else " ").join(sentences)
+    return join_sentences(sentences, lang)
 
 
 def _policy(grounding: Grounding, *topics: PolicyTopic) -> str:

@@ -3,7 +3,9 @@
 Every engine generates exactly ``new_tokens`` tokens per prompt (end-of-sequence suppressed)
 for the same chat prompts, batch by batch, after one warm-up call; tokens/s counts generated
 tokens only. PyTorch runs ``model.generate`` (greedy, left padding, KV cache) on the same
-source weights the ONNX files were exported from.
+source weights the ONNX files were exported from. Alongside, for each variant, a batch of
+four reply prompts (one system prompt, different messages) runs with and without the
+runtime's shared-prefix cache (``prefix_cache`` in the JSON).
 
 Run::
 
@@ -29,6 +31,7 @@ from typing import Any
 from models.chat import ChatMessage
 from models.generator import GenerationParams, Generator
 from models.manifest import read_manifest
+from streams.generation.prompts import LANGUAGE_LINES, REPLY_TEMPLATE
 from streams.reports import save_figure, write_json
 
 log = logging.getLogger(__name__)
@@ -115,8 +118,11 @@ def measure_ort(
     """Tokens/s of one ONNX file through the runtime loop, per batch size.
 
     Each batch runs twice: for one new token (prefill) and for ``new_tokens`` (the whole call).
+    The shared-prefix cache is off, so prefill counts every prompt token, as PyTorch's does.
     """
-    generator = Generator.from_files(model_dir / filename, model_dir, device=device)
+    generator = Generator.from_files(
+        model_dir / filename, model_dir, device=device, prefix_cache=False
+    )
     generator.warmup()
     first = GenerationParams(max_new_tokens=1, min_new_tokens=1)
     params = GenerationParams(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
@@ -212,6 +218,46 @@ def measure_torch(
     return rows
 
 
+def _reply_prompts(batch: int) -> list[list[ChatMessage]]:
+    # What the reply agent sends: one system prompt, different customer messages.
+    system = f"{REPLY_TEMPLATE.system}\n\n{LANGUAGE_LINES['en']}"
+    return [
+        [ChatMessage("system", system), ChatMessage("user", PROMPTS[i % len(PROMPTS)])]
+        for i in range(batch)
+    ]
+
+
+def measure_prefix_cache(
+    model_dir: Path, filename: str, batch: int, new_tokens: int, device: Any = "cpu"
+) -> dict[str, Any]:
+    """Seconds for a batch of reply prompts with and without the shared-prefix cache.
+
+    Both generators get one untimed call first, so the cached one holds the system prompt's
+    KV cache when timed (as a worker does after its first batch).
+    """
+    params = GenerationParams(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+    prompts = _reply_prompts(batch)
+    seconds: dict[str, float] = {}
+    for name, cache in (("without", False), ("with", True)):
+        generator = Generator.from_files(
+            model_dir / filename, model_dir, device=device, prefix_cache=cache
+        )
+        generator.generate(prompts, params)
+        start = time.perf_counter()
+        generator.generate(prompts, params)
+        seconds[name] = time.perf_counter() - start
+    tokens = [len(t) for t in generator.encode(prompts)]
+    return {
+        "file": filename,
+        "batch": batch,
+        "new_tokens": new_tokens,
+        "prompt_tokens": sum(tokens),
+        "seconds_without_cache": round(seconds["without"], 4),
+        "seconds_with_cache": round(seconds["with"], 4),
+        "speedup": round(seconds["without"] / max(seconds["with"], 1e-9), 2),
+    }
+
+
 def run_bench(config: BenchConfig) -> dict[str, Any]:
     """Measure every engine, write JSON and PNG into ``config.out_dir``; returns the JSON."""
     rows: list[dict[str, Any]] = []
@@ -234,12 +280,20 @@ def run_bench(config: BenchConfig) -> dict[str, Any]:
         variant: (config.model_dir / _variant_file(config.model_dir, variant)).stat().st_size
         for variant in config.variants
     }
+    prefix_cache = [
+        measure_prefix_cache(
+            config.model_dir, _variant_file(config.model_dir, variant), 4, config.new_tokens,
+            config.device,
+        )
+        for variant in config.variants
+    ]  # fmt: skip
     report = {
         "created_at": datetime.now(UTC).isoformat(),
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "results": rows,
         "ratios_vs_pytorch": ratios,
+        "prefix_cache": prefix_cache,
         "model_bytes": sizes,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -3,9 +3,11 @@
 A customer who asks for a lower price, a delivery date, a promise that a product will last,
 or whether a product treats a condition asks for something no fact or policy grants. Such a
 message gets a fixed, polite decline followed by what the platform does know (the price, the
-shipping time, the warranty, the product's details), in the customer's language; it never
-reaches the model, which would be the one to grant it. A message that only says hello or
-thank you gets a greeting back instead of a hand-over to the support team.
+shipping time, the warranty, the product's details), in the customer's language. The model,
+which would be the one to grant the ask, sees only that reply and may only say it again:
+a wording that drops the decline or adds an offer is replaced by it
+(:mod:`streams.generation.guard.bound`). A message that only says hello or thank you gets a
+greeting back instead of a hand-over to the support team.
 
 Each decline is a constant written here, so it states no product claim; the grounded part
 that follows it is checked by the guard like every other template.

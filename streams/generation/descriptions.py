@@ -28,10 +28,10 @@ from streams.generation.generated import (
     AuditEntry,
     LoadedGenerator,
     as_prompt,
+    as_published,
     generate,
     record_verdict,
     whole_sentences,
-    with_title,
 )
 from streams.generation.guard.description import layout, opening
 from streams.generation.guard.leak import PromptLike
@@ -86,7 +86,7 @@ def compose(
 ) -> Revision:
     """Guard the model's complete sentences and lay them out with the key facts."""
     revision = review_description(whole_sentences(generated), facts, policies, prompt=prompt)
-    return dataclasses.replace(revision, text=with_title(revision.text, facts.title))
+    return dataclasses.replace(revision, text=as_published(revision.text, facts.title))
 
 
 def latest_per_product(items: Sequence[Decoded[ProductUpdate]]) -> list[Decoded[ProductUpdate]]:

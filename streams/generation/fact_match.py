@@ -210,7 +210,12 @@ _LIMIT_WORDS = re.compile(
     r"\b(?:max|maximum|limit|capacity|load|up to|rated)\b|最大|最高|最多|承重|载重|承载|上限",
     re.IGNORECASE,
 )
-_MIN_WORDS = re.compile(r"\b(?:min|minimum|at least)\b|最小|最低|至少|下限", re.IGNORECASE)
+# "8+ years" and "12 months+" are lower limits too; "+44" is not.
+_MIN_WORDS = re.compile(
+    r"\b(?:min|minimum|at least|and (?:up|over|older))\b|(?<=[\w ])\+(?!\s*\d)"
+    r"|最小|最低|至少|下限|以上",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _STOP = frozenset({
@@ -490,7 +495,11 @@ def _score(
     families = {q.family for q in quantities(fact.value)}
     if any(q.family in families for q in asked):
         # A limit or a range is what a quantity in a question is held against.
-        limit = bool(_LIMIT_WORDS.search(fact.key) or spans(fact.value))
+        limit = bool(
+            _LIMIT_WORDS.search(fact.key)
+            or _MIN_WORDS.search(f"{fact.key} {fact.value}")
+            or spans(fact.value)
+        )
         score, evidence = score + (2.5 if limit else 1.5), [*evidence, "unit"]
     elif families & units:
         score, evidence = score + 2, [*evidence, "unit_name"]

@@ -82,13 +82,21 @@ def whole_sentences(text: str, limit: int = MAX_SENTENCES) -> str:
     return " ".join(text[: ends[min(limit, len(ends)) - 1]].split())
 
 
-def with_title(text: str, title: str) -> str:
-    """``text`` with the product's name written as the merchant writes it.
+# Half-width punctuation a model writes between Chinese characters ("体验,感谢"), and its
+# full-width form.
+_HAN_PUNCTUATION = re.compile(r"(?<=[\u4e00-\u9fff])\s*([,;:!?])\s*(?=[\u4e00-\u9fff]|$)")
+_FULL_WIDTH = {",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "!": "\uff01", "?": "\uff1f"}
 
-    A small model lowercases a brand it repeats ("The dermataly Balancing Gel Moisturiser",
-    "the armorshell case"); the guard reads names case-insensitively, the shop publishes
-    the merchant's spelling.
+
+def as_published(text: str, title: str) -> str:
+    """``text`` as the shop publishes it.
+
+    The product's name is written as the merchant writes it: a small model lowercases a
+    brand it repeats ("The dermataly Balancing Gel Moisturiser", "the armorshell case"), and
+    the guard reads names case-insensitively. Chinese sentences get Chinese punctuation: a
+    half-width comma after a Chinese character ("体验,感谢") becomes a full-width one.
     """
+    text = _HAN_PUNCTUATION.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
     if not title.strip():
         return text
     return re.sub(re.escape(title), lambda _: title, text, flags=re.IGNORECASE)

@@ -97,7 +97,7 @@ class PromptTemplate:
 
 REPLY_TEMPLATE = PromptTemplate(
     name="reply",
-    version="reply-v3",
+    version="reply-v4",
     system=(
         "You are the customer-service assistant of an online shop. Answer the customer's "
         "last message in two or three short, friendly sentences.\n"
@@ -175,6 +175,14 @@ DRAFT_LINE = (
     "written and add no other claim."
 )
 """Introduces the draft reply in the system turn; the model words it, the guard checks it."""
+
+BOUND_DRAFT_LINE = (
+    "A colleague wrote the draft_reply below. Rewrite it as your reply to the customer's last "
+    "message, in one to three short, warm sentences: keep every point it makes, and add no "
+    "fact, offer, promise or advice of your own."
+)
+"""Introduces the draft when the draft is the whole answer (a hand-over, a decline, a greeting):
+the model may only say it again, for this customer."""
 
 LANGUAGE_LINES: dict[Lang, str] = {
     "en": "Write the reply in English.",
@@ -259,8 +267,9 @@ def render_reply_prompt(
     asked: Asked | None = None,
     grounding: Grounding | None = None,
     draft: str | None = None,
+    bound: bool = False,
 ) -> list[ChatMessage]:
-    """Render the chat prompt for a customer-service reply (template ``reply-v3``).
+    """Render the chat prompt for a customer-service reply (template ``reply-v4``).
 
     Args:
         facts: Facts of the product the conversation is about, or ``None``.
@@ -274,6 +283,8 @@ def render_reply_prompt(
         grounding: The reply's grounding (built from ``facts`` and ``policies`` if absent).
         draft: A reply composed from the grounding (:func:`fallback_reply`) for the model to
             put in its own words; it comes first, before the facts.
+        bound: Whether the draft is the whole answer (a hand-over, a decline, a greeting):
+            then the draft, introduced by :data:`BOUND_DRAFT_LINE`, is the only data given.
 
     Returns:
         Chat messages: one system turn (instructions, the reply's language, the draft, the
@@ -284,13 +295,18 @@ def render_reply_prompt(
     grounding = grounding or build_grounding(facts, policies, lang)
     sections = []
     if draft:
-        sections.append(f"{DRAFT_LINE}\n{_section('draft_reply', [sanitize(draft, 1000)])}")
-    if asked:
-        relevant = [f"- {sanitize(m.fact.key)}: {sanitize(m.fact.value)}" for m in asked.facts]
-        relevant.extend(f"- {p.text}" for p in asked.policies)
-        sections.append(_section("relevant_facts", relevant))
-    sections.append(_section("facts", [facts_block(facts, grounding)]))
-    sections.append(_section("policies", [f"- {p.text}" for p in grounding.policies]))
+        line = BOUND_DRAFT_LINE if bound else DRAFT_LINE
+        sections.append(f"{line}\n{_section('draft_reply', [sanitize(draft, 1000)])}")
+    # A draft that is the whole answer is all the model sees: what it may say is the draft's
+    # (:mod:`streams.generation.guard.bound`), so facts and policies would only be read out
+    # of turn, and cost prefill time.
+    if not (bound and draft):
+        if asked:
+            relevant = [f"- {sanitize(m.fact.key)}: {sanitize(m.fact.value)}" for m in asked.facts]
+            relevant.extend(f"- {p.text}" for p in asked.policies)
+            sections.append(_section("relevant_facts", relevant))
+        sections.append(_section("facts", [facts_block(facts, grounding)]))
+        sections.append(_section("policies", [f"- {p.text}" for p in grounding.policies]))
     system = "\n\n".join(
         [
             REPLY_TEMPLATE.system,

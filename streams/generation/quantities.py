@@ -2,8 +2,8 @@
 
 Questions and product attributes write the same measure in different units and languages;
 both are read into a :class:`Quantity` in the family's base unit (kilograms, metres, litres,
-watts, hours, milliampere-hours), so "OK for 300 lb?" can be compared with "max load:
-150 kg".
+watts, hours, milliampere-hours, years for ages), so "OK for 300 lb?" can be compared with
+"max load: 150 kg" and "a 7-year-old" with "recommended age: 8+ years".
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
     "℃": ("temperature", Decimal(1)), "degrees": ("temperature", Decimal(1)),
     "degree": ("temperature", Decimal(1)),
     "gb": ("storage", Decimal(1)), "tb": ("storage", Decimal(1000)),
+    "year": ("years", Decimal(1)), "years": ("years", Decimal(1)), "yrs": ("years", Decimal(1)),
+    "-year-old": ("years", Decimal(1)), "year-old": ("years", Decimal(1)),
+    "-years-old": ("years", Decimal(1)), "years-old": ("years", Decimal(1)),
+    "month": ("years", Decimal(1) / 12), "months": ("years", Decimal(1) / 12),
+    "-month-old": ("years", Decimal(1) / 12), "岁": ("years", Decimal(1)),
+    "周岁": ("years", Decimal(1)), "个月": ("years", Decimal(1) / 12),
 }  # fmt: skip
 
 UNIT_WORDS = frozenset(u for u in _UNITS if u.isascii() and u.isalpha())
@@ -55,7 +61,7 @@ UNIT_WORDS = frozenset(u for u in _UNITS if u.isascii() and u.isalpha())
 _LATIN = sorted((u for u in _UNITS if u.isascii() and u != '"'), key=len, reverse=True)
 _HAN = sorted((u for u in _UNITS if not u.isascii()), key=len, reverse=True)
 _QUANTITY = re.compile(
-    r"(?<![A-Za-z0-9.,])(?P<num>\d+(?:[.,]\d+)?)\s*"
+    r"(?<![A-Za-z0-9.,])(?P<num>\d+(?:[.,]\d+)?)\+?\s*"
     rf"(?:(?P<latin>{'|'.join(re.escape(u) for u in _LATIN)})(?![A-Za-z])"
     rf"|(?P<han>{'|'.join(re.escape(u) for u in _HAN)})|(?P<inch>\"))",
     re.IGNORECASE,

@@ -6,12 +6,16 @@ answer check and the templates), the intent (rules plus fact matching) and what 
 asks that the grounding answers (:func:`streams.generation.answers.find_asked`).
 
 The template reply (:func:`streams.generation.prompts.fallback_reply`: the answer composed from
-the facts, else the intent's template) is built first. The model gets it as a draft to put in its
-own words; it is published instead when the model's text fails. Only a message that the grounding
-answers is sent to the model; a message that looks like prompt injection never is, and is
-withheld from later prompts of its conversation. A generation that times out, that the guard
-rejects, or that does not carry the asked facts' values in the customer's language
-(:func:`streams.generation.answers.answer_problems`) is replaced by the template. Either way
+the facts, a decline of an ask no fact grants (:mod:`streams.generation.asks`), else the
+intent's template) is built first. The model gets it as a draft to put in its own words; it is
+published instead when the model's text fails. Where the facts or policies answer the message,
+the model sees them and the draft; where the draft is the whole answer (a hand-over, a
+decline, a greeting) it sees the draft alone and may only say it again
+(:mod:`streams.generation.guard.bound`). A message that looks like prompt injection never
+reaches the model, and is withheld from later prompts of its conversation. A generation that
+times out, that the guard rejects, that does not carry the asked facts' values in the
+customer's language (:func:`streams.generation.answers.answer_problems`) or that says more
+than its draft is replaced by the template. Either way
 the reply is published with the AI-disclosure flag and one audit entry records it.
 """
 
@@ -33,13 +37,15 @@ from streams.generation.facts import (
 )
 from streams.generation.generated import (
     AuditEntry,
+    GenerationLike,
     LoadedGenerator,
     as_prompt,
+    as_published,
     generate,
     record_verdict,
     whole_sentences,
-    with_title,
 )
+from streams.generation.guard.bound import unbound_reasons
 from streams.generation.guard.verdict import GuardVerdict, InputCheck, check_input, review_reply
 from streams.generation.intents import Intent, detect_intent
 from streams.generation.language import conversation_language, detect_language
@@ -90,6 +96,7 @@ class _Plan:
     asked: Asked
     draft: str
     ask: Ask | None = None
+    bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,19 +119,24 @@ class ReplyOutcome:
     lang: Lang = "en"
 
 
-def _model_writes(plan: _Plan) -> bool:
-    # The model words only what the platform's facts or policies answer, and a message that
-    # tried to steer the assistant never reaches it. An order status, a complaint, a greeting
-    # or a question nothing known answers gets its intent's template: drafting those too
-    # (measured) left half the accepted replies unpublishable: invented repairs, account
-    # checks and features that no claim check reads.
+def _answers(asked: Asked) -> bool:
     # Facts or policies that are only context (an order-status question names the shipping
-    # time, but asks where the order is) leave the reply to the template's hand-over.
-    # An ask to decline (a discount, a delivery date, medical advice) or a greeting has its
-    # fixed reply: the model would be the one to grant it.
-    asked = plan.asked
-    answers = (asked.facts and asked.facts_required) or (asked.policies and asked.policies_required)
-    return bool(answers) and plan.ask is None and not plan.check.injection.is_injection
+    # time, but asks where the order is) leave the draft, a hand-over, as the whole answer.
+    return bool(
+        (asked.facts and asked.facts_required) or (asked.policies and asked.policies_required)
+    )
+
+
+def _with_ask(verdict: GuardVerdict, ask: Ask | None) -> GuardVerdict:
+    # A declined ask whose draft is published says so first in the audit.
+    if ask is None:
+        return verdict
+    return GuardVerdict.from_reasons((f"ask:{ask.kind}:{ask.phrase}", *verdict.reasons))
+
+
+def _model_writes(plan: _Plan) -> bool:
+    # A message that tried to steer the assistant never reaches the model.
+    return not plan.check.injection.is_injection
 
 
 class ReplyService:
@@ -162,11 +174,12 @@ class ReplyService:
         draft = fallback_reply(
             intent, facts, self._policies, lang=lang, asked=asked, grounding=grounding, ask=ask
         )
+        bound = ask is not None or not _answers(asked)
         prompt = render_reply_prompt(
             facts, history, text, intent, self._policies,
-            lang=lang, asked=asked, grounding=grounding, draft=draft,
+            lang=lang, asked=asked, grounding=grounding, draft=draft, bound=bound,
         )  # fmt: skip
-        return _Plan(item, check, intent, facts, prompt, lang, grounding, asked, draft, ask)
+        return _Plan(item, check, intent, facts, prompt, lang, grounding, asked, draft, ask, bound)
 
     async def reply(
         self,
@@ -184,42 +197,43 @@ class ReplyService:
         outcomes = []
         for plan in plans:
             generation = next(remaining) if _model_writes(plan) else None
-            fallback_reason: str | None
-            revised = ""
-            if generation is None and plan.check.injection.is_injection:
-                reasons = tuple(f"injection:{r}" for r in plan.check.injection.reasons)
-                verdict = GuardVerdict.from_reasons(reasons or ("injection",))
-                text, fallback_reason = "", "injection"
-            elif generation is None and plan.ask is not None:
-                verdict = GuardVerdict.from_reasons((f"ask:{plan.ask.kind}:{plan.ask.phrase}",))
-                text, fallback_reason = "", "ask"
-            elif generation is None:
-                verdict = GuardVerdict.from_reasons(("ungrounded",))
-                text, fallback_reason = "", "ungrounded"
-            elif generation.finish_reason == "timeout":
-                verdict = GuardVerdict.from_reasons(("timeout",))
-                text, fallback_reason = generation.text, "timeout"
-            else:
-                # A reply cut off by the token limit ends at its last whole sentence.
-                text = whole_sentences(generation.text, limit=4) or generation.text
-                # Unsupported sentences are removed where the rest stands on its own; the
-                # removals are audited reasons of an accepted verdict.
-                revision = review_reply(
-                    text, plan.facts, self._policies, as_prompt(plan.prompt), draft=plan.draft
-                )
-                verdict = revision.verdict
-                revised = with_title(revision.text, plan.facts.title if plan.facts else "")
-                fallback_reason = None if verdict.accepted else "guard"
-                problems = answer_problems(revised, plan.asked, plan.grounding, plan.lang)
-                if verdict.accepted and problems:
-                    # Grounded but not an answer: the template states the asked facts.
-                    verdict = GuardVerdict.from_reasons((*verdict.reasons, *problems))
-                    fallback_reason = "unanswered"
+            text, revised, verdict, fallback_reason = self._judge(plan, generation)
             outcomes.append(
                 self._outcome(plan, text, revised, verdict, fallback_reason, generation)
             )
             record_verdict("reply", verdict, fallback_reason)
         return outcomes
+
+    def _judge(
+        self, plan: _Plan, generation: GenerationLike | None
+    ) -> tuple[str, str, GuardVerdict, str | None]:
+        """The model's text, the revision to publish, the verdict and the fallback reason."""
+        if generation is None:
+            # Only a message that tried to steer the assistant is kept from the model.
+            reasons = tuple(f"injection:{r}" for r in plan.check.injection.reasons)
+            return "", "", GuardVerdict.from_reasons(reasons or ("injection",)), "injection"
+        if generation.finish_reason == "timeout":
+            return generation.text, "", GuardVerdict.from_reasons(("timeout",)), "timeout"
+        # A reply cut off by the token limit ends at its last whole sentence.
+        text = whole_sentences(generation.text, limit=4) or generation.text
+        # Unsupported sentences are removed where the rest stands on its own; the removals
+        # are audited reasons of an accepted verdict.
+        revision = review_reply(
+            text, plan.facts, self._policies, as_prompt(plan.prompt), draft=plan.draft
+        )
+        name = plan.facts.title if plan.facts else ""
+        revised = as_published(revision.text, name)
+        verdict = revision.verdict
+        if not verdict.accepted:
+            return text, revised, _with_ask(verdict, plan.ask), "guard"
+        problems = answer_problems(revised, plan.asked, plan.grounding, plan.lang)
+        if plan.bound:
+            problems = (*problems, *unbound_reasons(revised, plan.draft, name))
+        if problems:
+            # Grounded but not an answer, or more than its draft: the template is published.
+            verdict = GuardVerdict.from_reasons((*verdict.reasons, *problems))
+            return text, revised, _with_ask(verdict, plan.ask), "unanswered"
+        return text, revised, verdict, None
 
     def _outcome(
         self,

@@ -170,8 +170,8 @@ def _generate(
             msg = f"only {replies} of {chats} replies were audited in {timeout_s:.0f}s"
             raise ShopstreamError(msg)
         rows = client.execute(
-            # Template replies without a model call (injections, ungrounded messages) are
-            # audited as rejected too; the guard's share counts what the model drafted.
+            # Template replies without a model call (injection attempts) are audited as
+            # rejected too; the guard's share counts what the model drafted.
             "SELECT toString(task), count(), countIf(model_name != 'template'), "
             "countIf(verdict = 'rejected' AND model_name != 'template'), sum(fallback), "
             "avg(latency_ms), sum(completion_tokens) FROM generated_content FINAL "

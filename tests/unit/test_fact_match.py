@@ -223,6 +223,10 @@ def test_policy_topics(question: str, topic: str) -> None:
         ("1.7 l", "volume", Decimal("1.7")),
         ("500毫升", "volume", Decimal("0.5")),
         ("2200 W", "power", Decimal(2200)),
+        ("a 7-year-old", "years", Decimal(7)),
+        ("8+ years", "years", Decimal(8)),
+        ("18 months", "years", Decimal("1.5")),
+        ("3岁以上", "years", Decimal(3)),
     ],
 )
 def test_quantities(text: str, family: str, base: Decimal) -> None:
@@ -328,7 +332,7 @@ def test_spans(text: str, low: str, high: str, family: str) -> None:
 
 def test_ranges_with_an_unknown_unit_or_reversed_are_no_spans() -> None:
     assert spans("2700-6500 K") == ()
-    assert spans("3-6 years") == ()
+    assert spans("2-4 players") == ()
     assert spans("47-38") == ()
 
 
@@ -425,3 +429,46 @@ def test_a_word_of_one_name_only_says_what_is_asked() -> None:
     assert [m.fact.key for m in match_facts("Will my laptop fit?", FLASK)] == ["laptop sleeve"]
     keys = [m.fact.key for m in match_facts("How long does it keep drinks cold?", FLASK)]
     assert keys == ["keeps cold"]
+
+
+CAR = ProductFacts(
+    product_id="ty-9", title="Zoomer RC Car", category="toys",
+    attributes={"recommended age": "8+ years", "play time": "20 minutes"},
+)  # fmt: skip
+STACKER = ProductFacts(
+    product_id="ty-8", title="Wooden Rainbow Stacker", category="toys",
+    attributes={"recommended age": "12 months+", "pieces": "7"},
+)  # fmt: skip
+BAG = ProductFacts(
+    product_id="bp-9", title="Little Explorer Kids Backpack", category="backpacks",
+    attributes={"recommended age": "3-6 years", "capacity": "8 L"},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("facts", "question", "bound", "ok"),
+    [
+        (CAR, "Is it suitable for a 7-year-old?", "min", False),
+        (CAR, "Can my 10 year old play with it?", "min", True),
+        (STACKER, "适合10个月的宝宝吗？", "min", False),
+        (STACKER, "Is it OK for a 2 year old?", "min", True),
+        (BAG, "Is it suitable for a 7-year-old?", "range", False),
+        (BAG, "Is the backpack OK for my 4 year old?", "range", True),
+    ],
+)
+def test_an_age_is_compared_with_the_recommended_age(
+    facts: ProductFacts, question: str, bound: str, ok: bool
+) -> None:
+    [match, *_] = match_facts(question, facts)
+    assert match.fact.key == "recommended age"
+    assert match.comparison is not None
+    assert (match.comparison.bound, match.comparison.ok) == (bound, ok)
+
+
+def test_a_phone_prefix_is_no_lower_limit() -> None:
+    # "+44" is a number's sign, not "and over".
+    phone = ProductFacts(
+        product_id="x", title="Desk Phone", category="phones",
+        attributes={"hotline": "+44 20 7946 0000", "weight": "800 g"},
+    )  # fmt: skip
+    assert all(m.comparison is None for m in match_facts("Can it take 2 kg?", phone))

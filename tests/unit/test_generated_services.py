@@ -26,7 +26,7 @@ from streams.generation.descriptions import (
 )
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.generated import AUDIT_COLUMNS, LoadedGenerator, whole_sentences
-from streams.generation.prompts import AI_DISCLOSURE, WITHHELD_TURN, Turn
+from streams.generation.prompts import AI_DISCLOSURE, BOUND_DRAFT_LINE, WITHHELD_TURN, Turn
 from streams.generation.replies import ReplyService, rounds
 from streams.records import ChatMessage, ProductUpdate, SourceRef
 
@@ -99,7 +99,7 @@ def test_grounded_reply_is_accepted_and_disclosed() -> None:
     row = dict(zip(AUDIT_COLUMNS, out.audit.row(), strict=True))
     assert row["verdict"] == "accepted"
     assert row["model_sha256"] == "ab" * 32
-    assert row["prompt_template_version"] == "reply-v3"
+    assert row["prompt_template_version"] == "reply-v4"
 
 
 def test_invented_discount_is_rejected_and_replaced_by_the_fallback() -> None:
@@ -140,29 +140,41 @@ def test_pii_is_redacted_before_the_prompt_and_the_audit() -> None:
     assert gen.prompts  # the model saw the (redacted) message
 
 
-def test_what_nothing_known_answers_gets_the_template_without_the_model() -> None:
-    gen = ScriptedGenerator(["Your order shipped yesterday and arrives tomorrow."])
+def test_what_nothing_known_answers_is_the_template_said_again() -> None:
+    gen = ScriptedGenerator(
+        [
+            "Your order shipped yesterday and arrives tomorrow.",
+            "I'm sorry to hear about your experience. I have passed your message to our "
+            "support team, and a colleague will get back to you personally.",
+        ]
+    )
     service = ReplyService(_loaded(gen), PlatformPolicies())
     [order, complaint] = _reply(
         service, [_chat("Where is my order #123456?", 1), _chat("The lid broke, awful.", 2)]
     )
-    assert gen.prompts == []
-    for out in (order, complaint):
-        assert out.reply.fallback
-        assert out.reply.reasons == ["ungrounded"]
-        assert "yesterday" not in out.reply.text
-        row = dict(zip(AUDIT_COLUMNS, out.audit.row(), strict=True))
-        assert row["model_name"] == "template"
+    assert len(gen.prompts) == 2
+    assert all(BOUND_DRAFT_LINE in str(p) for p in gen.prompts)
+    # An order state nobody knows: the hand-over is published instead.
+    assert order.reply.fallback
+    assert "yesterday" not in order.reply.text
+    assert "support team" in order.reply.text
+    # The complaint's hand-over, in the model's words.
+    assert not complaint.reply.fallback
+    assert complaint.reply.text.startswith("I'm sorry to hear about your experience. I have")
+    row = dict(zip(AUDIT_COLUMNS, complaint.audit.row(), strict=True))
+    assert row["model_name"] == "smollm2-test"
 
 
-def test_an_order_status_question_that_names_the_shipping_gets_the_hand_over() -> None:
-    # The shipping policy is context here, not the answer: the model never words it.
-    gen = ScriptedGenerator(["请将您的问题转交给客服团队。"])
+def test_an_order_status_reply_that_adds_a_duration_gets_the_hand_over() -> None:
+    # The shipping policy is context here, not the answer: the model may not turn it into
+    # a time for this order.
+    gen = ScriptedGenerator(["抱歉，我无法查看订单详情，客服团队将在两天内回复您。"])
     service = ReplyService(_loaded(gen), PlatformPolicies())
     [out] = _reply(service, [_chat("快递三天了还没到，订单号 #70155。", 1)])
-    assert gen.prompts == []
     assert out.reply.fallback
     assert "客服团队" in out.reply.text
+    assert "两天" not in out.reply.text
+    assert any(r.startswith(("unbound:", "answer_zh_claim:")) for r in out.reply.reasons)
 
 
 CHAIR = ProductFacts(
@@ -390,14 +402,23 @@ def test_payment_and_id_numbers_in_a_message_get_a_security_notice_first(
     assert "4111" not in row["published"] and "4403051988" not in row["published"]
 
 
-def test_the_product_s_name_is_published_as_the_merchant_writes_it() -> None:
-    from streams.generation.generated import with_title
+def test_chinese_sentences_are_published_with_chinese_punctuation() -> None:
+    from streams.generation.generated import as_published
 
-    assert with_title("The dermataly Balancing Gel is 30 ml.", "Dermataly Balancing Gel") == (
+    published = as_published("抱歉给您带来不便,感谢您告诉我们!", "")
+    assert published == "抱歉给您带来不便，感谢您告诉我们！"
+    # Between Latin text and numbers the comma stays as it is.
+    assert as_published("价格是299.00 CNY, 重量1,3 kg", "") == "价格是299.00 CNY, 重量1,3 kg"
+
+
+def test_the_product_s_name_is_published_as_the_merchant_writes_it() -> None:
+    from streams.generation.generated import as_published
+
+    assert as_published("The dermataly Balancing Gel is 30 ml.", "Dermataly Balancing Gel") == (
         "The Dermataly Balancing Gel is 30 ml."
     )
-    assert with_title("A gel (30 ml).", "Gel (30 ml)") == "A Gel (30 ml)."
-    assert with_title("Nothing named.", "") == "Nothing named."
+    assert as_published("A gel (30 ml).", "Gel (30 ml)") == "A Gel (30 ml)."
+    assert as_published("Nothing named.", "") == "Nothing named."
     gen = ScriptedGenerator(["The ergonomic steel kettle is black."])
     [out] = _reply(ReplyService(_loaded(gen), PlatformPolicies()), [_chat("What colour is it?")])
     assert out.reply.text.startswith("The Ergonomic Steel Kettle is black."), out.reply.text

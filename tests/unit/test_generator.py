@@ -15,7 +15,7 @@ import pytest
 from export.generator_validate import _forward
 from models.chat import ChatMessage
 from models.errors import GenerationTimeoutError
-from models.generator import Generation, GenerationParams, Generator
+from models.generator import MIN_SHARED_PREFIX, Generation, GenerationParams, Generator
 from tests.unit.test_generator_support import tiny_export, tiny_source
 
 PROMPTS: list[list[ChatMessage]] = [
@@ -81,6 +81,33 @@ def test_batch_of_different_lengths_equals_one_by_one(generator: Generator) -> N
     assert _ids(batched) == _ids(single)
     assert [r.text for r in batched] == [r.text for r in single]
     assert [r.prompt_tokens for r in batched] == [len(p) for p in generator.encode(PROMPTS)]
+
+
+SYSTEM = (
+    "You are the assistant of an online shop. Answer in two short sentences, use only the "
+    "facts below, and never promise a delivery date or a discount."
+)
+
+
+def test_a_shared_prefix_runs_once_and_changes_nothing(model_dir: Path) -> None:
+    cached = Generator.from_files(model_dir / "model.onnx", model_dir)
+    plain = Generator.from_files(model_dir / "model.onnx", model_dir, prefix_cache=False)
+    prompts = [
+        [ChatMessage("system", SYSTEM), ChatMessage("user", text)]
+        for text in ("Is the mug blue?", "Where is my order?", "Does it fit a 15 inch laptop?")
+    ]
+    params = GenerationParams(max_new_tokens=10, min_new_tokens=10)
+    assert _ids(cached.generate(prompts, params)) == _ids(plain.generate(prompts, params))
+    [prefix] = cached._prefixes
+    assert len(prefix) >= MIN_SHARED_PREFIX
+    assert all(tuple(p[: len(prefix)]) == prefix for p in cached.encode(prompts))
+    # A later call that starts with it reuses it, a single prompt too.
+    later = [[ChatMessage("system", SYSTEM), ChatMessage("user", "Can I return it?")]]
+    assert _ids(cached.generate(later, params)) == _ids(plain.generate(later, params))
+    assert list(cached._prefixes) == [prefix]
+    # Prompts that share less than MIN_SHARED_PREFIX tokens run as they are.
+    assert _ids(cached.generate(PROMPTS, params)) == _ids(plain.generate(PROMPTS, params))
+    assert list(cached._prefixes) == [prefix]
 
 
 def test_io_binding_path_matches_plain_run(model_dir: Path, generator: Generator) -> None:

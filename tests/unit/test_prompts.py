@@ -45,9 +45,9 @@ ALT_POLICIES = PlatformPolicies(
 
 
 def test_templates_are_versioned() -> None:
-    assert REPLY_TEMPLATE.version == "reply-v3"
+    assert REPLY_TEMPLATE.version == "reply-v4"
     assert DESCRIPTION_TEMPLATE.version == "description-v3"
-    assert TEMPLATES["reply-v3"] is REPLY_TEMPLATE
+    assert TEMPLATES["reply-v4"] is REPLY_TEMPLATE
 
 
 def test_reply_prompt_grounds_the_model() -> None:

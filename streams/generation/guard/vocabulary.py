@@ -25,10 +25,8 @@ from streams.generation.quantities import quantities, unit_spellings
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
-# Function words, and the wording of product copy that makes no claim about one product.
-COPY_WORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     {
-        # function words
         "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "into", "on", "onto",
         "at", "for", "with", "without", "by", "from", "as", "about", "over", "under", "up",
         "down", "out", "off", "through", "throughout", "between", "across", "around", "along",
@@ -40,7 +38,13 @@ COPY_WORDS = frozenset(
         "just", "only", "even", "both", "each", "every", "all", "any", "some", "more", "most",
         "much", "many", "other", "another", "one", "two", "three", "whether", "if", "whatever",
         "here", "there", "yet", "still", "well", "again", "once", "per", "plus", "via",
-        # what copy says of any product
+    }
+)  # fmt: skip
+"""Function words: they carry no claim in any text."""
+
+# The wording of product copy that makes no claim about one product.
+COPY_WORDS = FUNCTION_WORDS | frozenset(
+    {
         "design", "designed", "feature", "features", "featuring", "offer", "offers",
         "offering", "provide", "provides", "providing", "ensure", "ensures", "ensuring",
         "make", "makes", "making", "made", "keep", "keeps", "keeping", "help", "helps",

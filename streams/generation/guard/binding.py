@@ -12,6 +12,7 @@ import re
 
 from streams.generation.facts import ProductFacts
 from streams.generation.guard.claims import related, stem
+from streams.generation.guard.vocabulary import FAMILY_WORDS, FUNCTION_WORDS
 from streams.generation.quantities import quantities
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
@@ -164,4 +165,79 @@ def misbound_words(sentence: str, facts: ProductFacts) -> list[str]:
         else:
             if wrong:
                 out.append(f"misbound:{value} {wrong[0]}")
+    return out
+
+
+# Nouns that name a measure: what "a <noun> of <value>" says the value is.
+_MEASURES = frozenset(
+    stem(w)
+    for w in (
+        *(w for words in FAMILY_WORDS.values() for w in words),
+        "resolution",
+        "diameter",
+        "frequency",
+        "impedance",
+        "sensitivity",
+        "brightness",
+        "speed",
+        "voltage",
+        "duration",
+        "life",
+        "output",
+        "input",
+        "rating",
+        "thickness",
+    )
+) - {stem(w) for w in ("weighs", "holds", "lasts", "measures", "rated", "hold", "last")}
+# Words that frame any measure ("a maximum of", "a total of", "a size of").
+_FRAMES = frozenset(stem(w) for w in ("size", "range", "total", "maximum", "minimum", "set"))
+_OF_LABEL = re.compile(
+    r"((?:[A-Za-z-]+\s+){0,3}[A-Za-z-]+)\s+of\s+(?:up to\s+|about\s+|approximately\s+|around\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _label(before: str) -> list[str] | None:
+    # The noun phrase of "… a maximum load capacity of": its words after the last function
+    # word ("load capacity" is one measure, "with a resolution" is "resolution").
+    match = _OF_LABEL.search(before)
+    if match is None:
+        return None
+    words = match.group(1).lower().split()
+    while words and any(w in FUNCTION_WORDS for w in words):
+        words = words[next(i for i, w in enumerate(words) if w in FUNCTION_WORDS) + 1 :]
+    return words or None
+
+
+def mislabelled_words(sentence: str, facts: ProductFacts) -> list[str]:
+    """Return ``misbound:…`` for a value an English sentence names as another measure.
+
+    "an AMOLED display with a resolution of 1.4 inches" (1.4" is the display's size): where
+    "a <measure> of <value>" names a measure that neither the value's attribute name nor its
+    kind of quantity is (:data:`streams.generation.guard.vocabulary.FAMILY_WORDS`: a weight is
+    a mass, a capacity a volume), the value is bound to the wrong name.
+
+    Args:
+        sentence: One sentence of a description.
+        facts: The product.
+
+    Returns:
+        One reason per mislabelled value.
+    """
+    attributes = {k: v for k, v in facts.attributes.items() if _LATIN_WORD.search(k)}
+    labels = _MEASURES | {stem(w.lower()) for k in attributes for w in _LATIN_WORD.findall(k)}
+    out = []
+    for key, value in attributes.items():
+        families = {q.family for q in quantities(value)}
+        own = _stems(f"{key} {value}") | {
+            stem(w) for f in families for w in FAMILY_WORDS.get(f, ())
+        }
+        for start, _ in _anchors(sentence, value):
+            phrase = _label(sentence[:start])
+            if phrase is None:
+                continue
+            head, stems = stem(phrase[-1]), {stem(w) for w in phrase}
+            if head in labels and head not in _FRAMES and not _meets(stems, own):
+                out.append(f"misbound:{value} {' '.join(phrase)}")
+                break
     return out

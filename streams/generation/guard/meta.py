@@ -47,7 +47,10 @@ _META = re.compile(
     r"\b(?:additional|other|no) claims?\b|\bthe (?:facts|information) (?:given|provided)\b|"
     r"\bthis information is (?:provided|given|listed|found|stated|taken)\b|"
     r"\b(?:field|attribute|entry) of the product\b|\bthe \"[^\"]+\" (?:field|attribute)\b|"
-    r"草稿|相关事实|客户的(?:要求|问题|需求)",
+    r"\b(?:the |this |our )?(?:product )?(?:facts?|information|details|data|listing|"
+    r"specifications?|specs) (?:states?|says?|shows?|indicates?|mentions?|lists?|notes?|"
+    r"confirms?|specif(?:y|ies)|tells? us)\b|"
+    r"草稿|相关事实|客户的(?:要求|问题|需求)|(?:产品)?(?:信息|资料|事实|参数)(?:显示|表明|指出|提到)",
     _I,
 )
 

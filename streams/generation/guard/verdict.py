@@ -17,7 +17,12 @@ from dataclasses import dataclass
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard.absences import contradicted_absences, denied_properties
-from streams.generation.guard.binding import misbound_values, misbound_words, mislabelled_values
+from streams.generation.guard.binding import (
+    misbound_values,
+    misbound_words,
+    mislabelled_values,
+    mislabelled_words,
+)
 from streams.generation.guard.checks import common_reasons
 from streams.generation.guard.claims import ClaimGrounds, split_sentences
 from streams.generation.guard.description import (
@@ -362,6 +367,7 @@ def review_description(
         found.extend(misbound_values(sentence, facts))
         found.extend(misbound_words(sentence, facts))
         found.extend(mislabelled_values(sentence, facts))
+        found.extend(mislabelled_words(sentence, facts))
         found.extend(contradicted_absences(sentence, facts))
         found.extend(denied_properties(sentence, facts))
         novel = vocabulary.novel(sentence)

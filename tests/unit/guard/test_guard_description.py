@@ -6,7 +6,7 @@ import pytest
 
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.guard import validate_description
-from streams.generation.guard.binding import misbound_values, misbound_words
+from streams.generation.guard.binding import misbound_values, misbound_words, mislabelled_words
 from streams.generation.guard.description import names_product
 
 FACTS = ProductFacts(
@@ -120,6 +120,40 @@ def test_an_english_value_tied_to_another_attribute_is_misbound(
     sentence: str, expected: list[str]
 ) -> None:
     assert misbound_words(sentence, BUDS) == expected
+
+
+WATCH = ProductFacts(
+    product_id="w", title="Chronos GPS Smartwatch", category="smartwatches",
+    attributes={"display": '1.4" AMOLED', "battery life": "7 days", "weight": "45 g"},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A demo description: 1.4" is the display's size.
+        (
+            "It features an AMOLED display with a resolution of 1.4 inches.",
+            ['misbound:1.4" AMOLED resolution'],
+        ),
+        ("It has a battery life of 45 g.", ["misbound:45 g battery life"]),
+        ("It has a battery life of 7 days and a weight of 45 g.", []),
+        # The measure's own kind ("weight" of a mass) and frames of any measure stand.
+        ("It has a display size of 1.4 inches and a total of 45 g.", []),
+    ],
+)
+def test_a_value_named_as_another_measure_is_misbound(sentence: str, expected: list[str]) -> None:
+    assert mislabelled_words(sentence, WATCH) == expected
+
+
+def test_a_measure_named_with_its_attribute_s_word_is_bound() -> None:
+    chair = ProductFacts(
+        product_id="c", title="ErgoPro", category="chairs", attributes={"max load": "150 kg"}
+    )
+    assert mislabelled_words("It has a maximum load capacity of 150 kg.", chair) == []
+    assert mislabelled_words("It has a seat capacity of 150 kg.", chair) == [
+        "misbound:150 kg seat capacity"
+    ]
 
 
 def test_a_value_shared_by_two_attributes_binds_to_either() -> None:

@@ -68,6 +68,11 @@ def test_sentences_about_the_prompt_or_the_customer_are_meta() -> None:
     assert meta_reasons("It can charge your laptop without any additional claims.")
     assert meta_reasons("这符合客户的要求。")
     assert meta_reasons('This information is provided in the "play time" field of the product.')
+    # A demo reply: "Yes, you can swim with it. The product fact states that …"
+    assert meta_reasons("The product fact states that the water resistance is 5 ATM.")
+    assert meta_reasons("The listing says it holds 8 L.")
+    assert meta_reasons("产品信息显示这个背包适合3-6岁。")
+    assert not meta_reasons("The display shows the time and your heart rate.")
     assert not meta_reasons("It has 3 zipped pockets, so there is room for your things.")
 
 

@@ -99,8 +99,12 @@ def find_asked(
     )
 
 
+# Chinese "and": "干性及敏感肌" is stated by "干性和敏感肌".
+_ZH_AND = re.compile("以及|及|与|、")
+
+
 def _squash(text: str) -> str:
-    return " ".join(text.lower().split())
+    return " ".join(_ZH_AND.sub("和", text.lower()).split())
 
 
 def carries(text: str, value: str, key: str = "") -> bool:

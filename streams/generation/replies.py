@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 
 from streams.delivery.intake import Decoded
 from streams.generation.answers import Asked, answer_problems, find_asked
@@ -134,6 +135,10 @@ def _with_ask(verdict: GuardVerdict, ask: Ask | None) -> GuardVerdict:
     return GuardVerdict.from_reasons((f"ask:{ask.kind}:{ask.phrase}", *verdict.reasons))
 
 
+def _complete(plan: _Plan, text: str) -> bool:
+    return not answer_problems(text, plan.asked, plan.grounding, plan.lang)
+
+
 def _model_writes(plan: _Plan) -> bool:
     # A message that tried to steer the assistant never reaches the model.
     return not plan.check.injection.is_injection
@@ -219,8 +224,9 @@ class ReplyService:
         # Unsupported sentences are removed where the rest stands on its own; the removals
         # are audited reasons of an accepted verdict.
         revision = review_reply(
-            text, plan.facts, self._policies, as_prompt(plan.prompt), draft=plan.draft
-        )
+            text, plan.facts, self._policies, as_prompt(plan.prompt), draft=plan.draft,
+            complete=None if plan.bound else partial(_complete, plan),
+        )  # fmt: skip
         name = plan.facts.title if plan.facts else ""
         revised = as_published(revision.text, name)
         verdict = revision.verdict

@@ -48,6 +48,9 @@ def test_carries_numbers_however_written_and_words() -> None:
     assert carries("It comes in Oak Brown.", "oak brown")
     assert carries("brown, like oak", "oak brown")
     assert not carries("It comes in brown.", "oak brown")
+    # Chinese "and" in any of its words.
+    assert carries("这款面霜适用于干性和敏感肌。", "干性及敏感肌")
+    assert not carries("这款面霜适用于油性肌。", "干性及敏感肌")
 
 
 @pytest.mark.parametrize(

@@ -422,3 +422,17 @@ def test_the_product_s_name_is_published_as_the_merchant_writes_it() -> None:
     gen = ScriptedGenerator(["The ergonomic steel kettle is black."])
     [out] = _reply(ReplyService(_loaded(gen), PlatformPolicies()), [_chat("What colour is it?")])
     assert out.reply.text.startswith("The Ergonomic Steel Kettle is black."), out.reply.text
+
+
+def test_a_short_reply_that_answers_all_that_was_asked_is_published() -> None:
+    gen = ScriptedGenerator(["满50.00 EUR包邮。", "可以。"])
+    policies = PlatformPolicies()
+    [whole, bare] = _reply(
+        ReplyService(_loaded(gen), policies),
+        [_chat("满多少钱包邮？", 1), _chat("满多少钱包邮？", 2)],
+    )
+    assert not whole.reply.fallback
+    assert whole.reply.text.startswith("满50.00 EUR包邮。")
+    # Short and without the value: too short, and the template answers.
+    assert bare.reply.fallback
+    assert "rejected:too_short" in bare.reply.reasons

@@ -255,6 +255,7 @@ def review_reply(
     prompt: PromptLike,
     *,
     draft: str = "",
+    complete: Callable[[str], bool] | None = None,
 ) -> Revision:
     """Revise a generated reply into what may be published.
 
@@ -278,6 +279,8 @@ def review_reply(
         draft: The template reply the prompt gave as a draft; it was composed from the
             facts and policies and passed :func:`check_reply`, so it grounds what it says
             and may be repeated word for word.
+        complete: Whether a text answers everything the message asked; a reply that does
+            is not too short.
 
     Returns:
         The revision: accepted with ``removed:kind:detail`` reasons for each removal, or
@@ -305,7 +308,8 @@ def review_reply(
             *voice.reasons(sentence),
         ],
     )
-    short = _size(pruning.text) < MIN_REPLY_CHARS
+    # A short reply that answers all that was asked is whole ("满50.00 EUR包邮。").
+    short = _size(pruning.text) < MIN_REPLY_CHARS and not (complete and complete(pruning.text))
     revision = _revision(pruning, too_short=short, why_short="too_short")
     cuts = (
         *(f"removed:lead_in:{clause}" for clause in lead_ins),

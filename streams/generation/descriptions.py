@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -85,8 +86,26 @@ def compose(
     prompt: PromptLike | None = None,
 ) -> Revision:
     """Guard the model's complete sentences and lay them out with the key facts."""
-    revision = review_description(whole_sentences(generated), facts, policies, prompt=prompt)
+    text = with_subject(whole_sentences(generated), facts)
+    revision = review_description(text, facts, policies, prompt=prompt)
     return dataclasses.replace(revision, text=as_published(revision.text, facts.title))
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def with_subject(text: str, facts: ProductFacts) -> str:
+    """A Chinese description that opens with an attribute, given the product as its subject.
+
+    A small model writes "厚度为8毫米……" and leaves out whose thickness it is; the product's
+    name before it ("加厚防滑瑜伽垫的厚度为8毫米") makes the sentence whole, and states nothing
+    the facts do not.
+    """
+    opening = text.lstrip()
+    keys = (k for k in facts.attributes if _HAN.match(k))
+    if any(opening.startswith((f"{k}为", f"{k}是")) for k in keys):
+        return f"{facts.title}的{opening}"
+    return text
 
 
 def latest_per_product(items: Sequence[Decoded[ProductUpdate]]) -> list[Decoded[ProductUpdate]]:

@@ -14,7 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from streams.delivery.intake import Decoded
-from streams.generation.descriptions import DescriptionService, facts_only
+from streams.generation.descriptions import DescriptionService, compose, facts_only, with_subject
 from streams.generation.facts import PlatformPolicies, ProductFacts
 from streams.generation.generated import LoadedGenerator
 from streams.generation.guard import review_description
@@ -249,3 +249,18 @@ def test_english_prose_for_a_chinese_product_is_removed() -> None:
     assert revision.text.startswith("沸点 不锈钢电热水壶采用304不锈钢")
     english = review_description(PROSE["k1"], KETTLE, POLICIES)
     assert not any("language" in r for r in english.verdict.reasons)
+
+
+def test_a_chinese_description_that_opens_with_an_attribute_gets_the_product_as_subject() -> None:
+    mat = ProductFacts(
+        product_id="ym", title="加厚防滑瑜伽垫", category="瑜伽垫",
+        attributes={"厚度": "8 毫米", "材质": "TPE", "颜色": "樱花粉"},
+    )  # fmt: skip
+    # A description the 0.5B model wrote: every value right, the product never named.
+    text = "厚度为8毫米\uff0c材质为TPE\uff0c颜色为樱花粉\u3002"
+    assert not review_description(text, mat, POLICIES).verdict.accepted
+    revision = compose(text, mat, POLICIES)
+    assert revision.verdict.accepted, revision.verdict.reasons
+    assert revision.text.startswith("加厚防滑瑜伽垫的厚度为8毫米")
+    # A sentence with its own subject is left as it is.
+    assert with_subject("这款瑜伽垫厚度为8毫米\u3002", mat) == "这款瑜伽垫厚度为8毫米\u3002"

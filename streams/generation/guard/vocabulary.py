@@ -127,7 +127,7 @@ KIND_WORDS: dict[str, frozenset[str]] = {
 FAMILY_WORDS: dict[str, frozenset[str]] = {
     family: frozenset(words.split())
     for family, words in {
-        "mass": "weight weighs weighing weigh heavy",
+        "mass": "weight weighs weighing weigh heavy load capacity",
         "length": "length long width wide height high tall depth deep thick thickness measures "
         "measuring measurements dimensions",
         "volume": "capacity volume holds hold litres liters",

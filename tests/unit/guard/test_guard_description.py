@@ -151,8 +151,8 @@ def test_a_measure_named_with_its_attribute_s_word_is_bound() -> None:
         product_id="c", title="ErgoPro", category="chairs", attributes={"max load": "150 kg"}
     )
     assert mislabelled_words("It has a maximum load capacity of 150 kg.", chair) == []
-    assert mislabelled_words("It has a seat capacity of 150 kg.", chair) == [
-        "misbound:150 kg seat capacity"
+    assert mislabelled_words("It has a seat volume of 150 kg.", chair) == [
+        "misbound:150 kg seat volume"
     ]
 
 

@@ -228,7 +228,9 @@ def mislabelled_words(sentence: str, facts: ProductFacts) -> list[str]:
     labels = _MEASURES | {stem(w.lower()) for k in attributes for w in _LATIN_WORD.findall(k)}
     out = []
     for key, value in attributes.items():
-        families = {q.family for q in quantities(value)}
+        # A mass's words are one measure ("weight", "load capacity"); a length's are several
+        # (a thickness is no width), so only the attribute's own name names a length.
+        families = {q.family for q in quantities(value)} - {"length"}
         own = _stems(f"{key} {value}") | {
             stem(w) for f in families for w in FAMILY_WORDS.get(f, ())
         }

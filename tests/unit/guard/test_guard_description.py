@@ -156,6 +156,18 @@ def test_a_measure_named_with_its_attribute_s_word_is_bound() -> None:
     ]
 
 
+def test_a_length_is_named_by_its_own_attribute_only() -> None:
+    jacket = ProductFacts(
+        product_id="j", title="Breeze Rain Jacket", category="jackets",
+        attributes={"waterproof rating": "5,000 mm", "sleeve length": "62 cm"},
+    )  # fmt: skip
+    # An accepted description of the 0.5B model: 5,000 mm is the waterproof rating.
+    assert mislabelled_words("It is waterproof with a maximum thickness of 5,000 mm.", jacket) == [
+        "misbound:5,000 mm maximum thickness"
+    ]
+    assert mislabelled_words("It has a sleeve length of 62 cm.", jacket) == []
+
+
 def test_a_value_shared_by_two_attributes_binds_to_either() -> None:
     chair = ProductFacts(
         product_id="c", title="ErgoPro", category="chairs",

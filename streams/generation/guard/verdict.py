@@ -375,8 +375,11 @@ def review_description(
         found.extend(contradicted_absences(sentence, facts))
         found.extend(denied_properties(sentence, facts))
         novel = vocabulary.novel(sentence)
-        if len(novel) > (0 if _USE_CLAIM.search(sentence) else MAX_NOVEL_WORDS):
-            found.append(f"novel:{' '.join(novel[:4])}")
+        # Two Chinese characters make about one word.
+        han = vocabulary.novel_han(sentence)
+        count = len(novel) + (len(han) + 1) // 2
+        if count > (0 if _USE_CLAIM.search(sentence) else MAX_NOVEL_WORDS):
+            found.append(f"novel:{' '.join(novel[:4])}{''.join(han[:8])}")
         # Prose in another language than the product's facts reads as a mixed listing. The
         # title is left out of the count: a name is written the same in any sentence.
         written_in = detect_language(sentence.replace(facts.title, " "), lang)

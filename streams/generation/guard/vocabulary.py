@@ -12,8 +12,10 @@ general wording of product copy that states nothing about a particular product (
 (:data:`KIND_WORDS`: a kettle boils water). A sentence with more words outside it than
 :data:`streams.generation.guard.verdict.MAX_NOVEL_WORDS` is removed (``novel:<words>``).
 
-English only: Chinese text has no spaces to find its words by; its claims are left to the
-claim checks, and its values to :func:`streams.generation.guard.binding.misbound_values`.
+Chinese text has no spaces to find its words by, so it is held to the facts' characters
+instead: every character of a Chinese sentence is one of the facts' or of :data:`ZH_COPY`
+(function words, the facts' labels, units), two characters outside counting as one word
+("纳维酰胺和尿酸" for a mask of 烟酰胺; "可以调节的手臂", adjustable arms, for 扶手: 3D 可调).
 """
 
 from __future__ import annotations
@@ -140,6 +142,17 @@ FAMILY_WORDS: dict[str, frozenset[str]] = {
 }
 """Words that name a quantity of a family, allowed where the facts hold one."""
 
+ZH_COPY = frozenset(
+    "的为是和及与有采用支持可以适合用于包括具备带配备款这它其此一个种使能够多达约共并且之间在"
+    "来自我们系列"
+    "容量颜色重量材质尺寸价格品类类别"
+    "克千公斤升毫厘米瓦时小分钟度英寸片岁元"
+)
+"""Characters any Chinese description may use: function words, the labels the facts list
+(颜色, 价格) and units; every other character must be one of the facts'."""
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
 # Abbreviations in attribute names and their spelled-out forms ("max load", "maximum load").
 _SPELLED = {"max": "maximum", "min": "minimum", "approx": "approximately", "temp": "temperature"}
 
@@ -164,6 +177,7 @@ class Vocabulary:
 
     def __init__(self, grounding: str, kind: str = "") -> None:
         words = [w.lower() for w in _WORD.findall(grounding)]
+        self._han = frozenset(_HAN.findall(grounding)) | ZH_COPY
         parts = [p for w in words for p in w.split("-") if p]
         named = {stem(w) for w in _WORD.findall(kind.lower())}
         kinds = [v for k, v in KIND_WORDS.items() if stem(k) in named]
@@ -199,3 +213,9 @@ class Vocabulary:
             if not all(self._known(p) for p in parts) and not self._known(lower):
                 out.append(lower)
         return out
+
+    def novel_han(self, sentence: str) -> list[str]:
+        """Return the Chinese characters of ``sentence`` that neither the facts nor
+        :data:`ZH_COPY` hold ("纳维酰胺和尿酸" for a mask of 烟酰胺), in order, without repeats.
+        """
+        return list(dict.fromkeys(c for c in _HAN.findall(sentence) if c not in self._han))

@@ -79,3 +79,23 @@ def test_a_sentence_with_invented_content_is_removed_and_audited() -> None:
     assert revision.verdict.accepted, revision.verdict.reasons
     assert "handle" not in revision.text
     assert any(r.startswith("removed:novel:handle") for r in revision.verdict.reasons)
+
+
+CHAIR_ZH = ProductFacts(
+    product_id="oc", title="人体工学电脑椅", category="办公椅",
+    attributes={"座高": "44-54 厘米", "扶手": "3D 可调", "最大承重": "150 公斤", "颜色": "黑色"},
+    price=899.0, currency="CNY",
+)  # fmt: skip
+
+
+def test_a_chinese_sentence_is_held_to_the_facts_characters() -> None:
+    vocabulary = Vocabulary(CHAIR_ZH.grounding_text(), f"{CHAIR_ZH.title} {CHAIR_ZH.category}")
+    # Labels, units, function words and the facts' own characters are known.
+    stated = "人体工学电脑椅的座高为44-54厘米\uff0c最大承重为150公斤\uff0c价格为899.00元\u3002"
+    assert vocabulary.novel_han(stated) == []
+    # "Adjustable arms" for the armrests, written by the 0.5B model.
+    assert vocabulary.novel_han("可以调节的手臂。") == ["节", "臂"]
+    sentence = "人体工学电脑椅有可以调节的手臂\uff0c背部使用网布\u3002"
+    revision = review_description(sentence, CHAIR_ZH, POLICIES)
+    assert not revision.verdict.accepted
+    assert any(r.startswith("unsupported:novel:") for r in revision.verdict.reasons)

@@ -239,10 +239,7 @@ def test_a_chinese_product_is_described_in_chinese_only() -> None:
 
 
 def test_english_prose_for_a_chinese_product_is_removed() -> None:
-    prose = (
-        "沸点 不锈钢电热水壶采用304不锈钢\uff0c功率1800瓦\uff0c容量1.5升。"
-        "It boils water fast."
-    )
+    prose = "沸点 不锈钢电热水壶采用304不锈钢\uff0c功率1800瓦\uff0c容量1.5升。It boils water fast."
     revision = review_description(prose, KETTLE_ZH, POLICIES)
     assert "removed:language:en" in revision.verdict.reasons
     assert "boils" not in revision.text

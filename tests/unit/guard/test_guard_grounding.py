@@ -71,6 +71,7 @@ def test_grounded_replies_pass(reply: str) -> None:
         ("Yes, my order has been shipped.", "order_state_claim"),
         ("根据你提供的信息，你的订单是已签收的。", "order_state_claim"),  # noqa: RUF001
         ("您的包裹已经送达，请查收。", "order_state_claim"),  # noqa: RUF001
+        ("悦听 主动降噪真无线蓝牙耳机已寄回给客户，退款将在14天内到账。", "order_state_claim"),  # noqa: RUF001
         ("我们已为您退款。", "order_state_claim"),
         ("您的快递正在派送中。", "order_state_claim"),
         ("物流单号是SF1234567。", "order_state_claim"),
